@@ -1,0 +1,160 @@
+#include "commands.hpp"
+#include "terminal_block_view.hpp"
+
+#include "bd3/error.hpp"
+#include "bd3/generator.hpp"
+#include "bd3/model.hpp"
+#include "bd3/trace.hpp"
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <random>
+#include <sstream>
+
+namespace bd3::cli {
+
+namespace {
+
+template <typename Enum>
+std::map<std::string, Enum> choices(std::initializer_list<Enum> values, std::string_view (*name)(Enum))
+{
+    std::map<std::string, Enum> map;
+    for (Enum v : values) map.emplace(std::string(name(v)), v);
+    return map;
+}
+
+// Streams committed text to stdout as blocks finish.
+class TextPrinter final : public GenerationObserver {
+public:
+    void blockCommitted(const BlockCommitted& event) override { std::cout << event.text << std::flush; }
+};
+
+// Forwards every event to several observers, in order.
+class ObserverFan final : public GenerationObserver {
+public:
+    void add(GenerationObserver& observer) { m_observers.push_back(&observer); }
+    void blockStarted(const BlockStarted& e) override { for (auto* o : m_observers) o->blockStarted(e); }
+    void stepDone(const StepDone& e) override { for (auto* o : m_observers) o->stepDone(e); }
+    void blockCommitted(const BlockCommitted& e) override { for (auto* o : m_observers) o->blockCommitted(e); }
+    void finished(const GenerationFinished& e) override { for (auto* o : m_observers) o->finished(e); }
+
+private:
+    std::vector<GenerationObserver*> m_observers;
+};
+
+struct GenerateSettings {
+    std::filesystem::path model;
+    std::string prompt;
+    std::filesystem::path promptFile;
+    SamplingParams params;
+    GenerationOptions options;
+    std::optional<uint64_t> seed;
+    bool noStopAtEos = false;
+    std::filesystem::path trace;
+    bool visual = false;
+    Device device = Device::Cpu;
+};
+
+std::string readPromptFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path.string() + ": cannot read the prompt file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+int runGenerate(GenerateSettings& s)
+{
+    if (!s.promptFile.empty()) s.prompt = readPromptFile(s.promptFile);
+    s.options.stopAtEos = !s.noStopAtEos;
+    s.options.seed = s.seed ? *s.seed : std::random_device{}();
+    s.params.validate();
+    s.options.validate();
+
+    const auto model = Model::load(s.model, {s.device, {}});
+    if (s.params.blockSize > model->config().contextLength)
+        throw Error("block size " + std::to_string(s.params.blockSize) + " exceeds the model's context of " +
+                    std::to_string(model->config().contextLength));
+    LiveParameters live(s.params);
+    Generator generator(*model);
+
+    ObserverFan observers;
+    TextPrinter printer;
+    TerminalBlockView view(model->tokenizer(), model->config().maskId, std::cerr);
+    TraceRecorder trace(*model, s.prompt, s.options);
+    // The visual view redraws blocks on stderr, so the text waits for the end.
+    if (s.visual) {
+        observers.add(view);
+    } else {
+        std::cout << s.prompt << std::flush;
+        observers.add(printer);
+    }
+    if (!s.trace.empty()) observers.add(trace);
+
+    const GenerationFinished result = generator.run(s.prompt, live, s.options, observers);
+    if (s.visual) std::cout << s.prompt << result.text;
+    std::cout << '\n';
+    if (!s.trace.empty()) trace.writeFile(s.trace);
+
+    const double perToken = result.newTokens > 0 ? static_cast<double>(result.nfe) / result.newTokens : 0.0;
+    std::cerr << std::fixed << std::setprecision(2) << "stop: " << stopReasonName(result.reason) << " | "
+              << result.newTokens << " tokens in " << result.blocks << " blocks | NFEs " << result.nfe << " ("
+              << perToken << " per token) | " << result.seconds << " s | "
+              << (result.seconds > 0 ? result.newTokens / result.seconds : 0.0) << " tokens/s | seed "
+              << s.options.seed << '\n';
+    return 0;
+}
+
+} // namespace
+
+Command addGenerateCommand(CLI::App& app)
+{
+    auto s = std::make_shared<GenerateSettings>();
+    addModelOption(app, s->model);
+    auto* prompt = app.add_option("-p,--prompt", s->prompt, "Text to continue");
+    auto* file = app.add_option("--prompt-file", s->promptFile, "Read the text to continue from a file");
+    prompt->excludes(file);
+    SamplingParams& p = s->params;
+    app.add_option("-b,--block-size", p.blockSize, "Tokens per block (1 = autoregressive)")->capture_default_str();
+    app.add_option("-s,--steps", p.steps, "Denoising steps per block")->capture_default_str();
+    app.add_option("--schedule", p.schedule.kind, "Reveal schedule")
+        ->transform(CLI::CheckedTransformer(choices({ScheduleKind::LogLinear, ScheduleKind::Cosine, ScheduleKind::Square,
+                                                     ScheduleKind::SquareRoot, ScheduleKind::Log, ScheduleKind::Clipped},
+                                                    scheduleName)))
+        ->default_str("loglinear");
+    app.add_option("--beta", p.schedule.beta, "Clipped schedule: masked fraction at the end")->capture_default_str();
+    app.add_option("--omega", p.schedule.omega, "Clipped schedule: masked fraction at the start")->capture_default_str();
+    app.add_option("--sampler", p.sampler, "Sampler")
+        ->transform(CLI::CheckedTransformer(choices({SamplerKind::Ddpm, SamplerKind::FirstHitting,
+                                                     SamplerKind::TopKConfidence, SamplerKind::Threshold},
+                                                    samplerName)))
+        ->default_str("ddpm");
+    app.add_option("--confidence", p.confidence, "Confidence for top-k and threshold samplers")
+        ->transform(CLI::CheckedTransformer(choices({ConfidenceMeasure::Probability, ConfidenceMeasure::NegativeEntropy,
+                                                     ConfidenceMeasure::Margin},
+                                                    confidenceName)))
+        ->default_str("probability");
+    app.add_option("--threshold", p.threshold, "Threshold sampler: reveal at confidence >= this")->capture_default_str();
+    app.add_option("-t,--temperature", p.temperature, "Sampling temperature")->capture_default_str();
+    app.add_option("--top-p", p.topP, "Nucleus mass")->capture_default_str();
+    app.add_option("--top-alternatives", p.topAlternatives, "Alternatives recorded per revealed token")
+        ->capture_default_str();
+    app.add_option("--seed", s->seed, "Random seed (default: a fresh one, printed at the end)");
+    app.add_option("-n,--max-tokens", s->options.maxNewTokens, "Most new tokens")->capture_default_str();
+    app.add_flag("--no-stop-at-eos", s->noStopAtEos, "Keep going past end-of-sequence tokens");
+    app.add_flag("--entropy-stop", s->options.entropyStop, "Stop when the text degenerates into repetition");
+    app.add_option("--trace", s->trace, "Write the step-level event stream as JSON");
+    app.add_flag("--visual", s->visual, "Redraw each block's unmasking in the terminal");
+    app.add_option("--device", s->device, "Compute device")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
+        ->default_str("cpu");
+    app.callback([prompt, file] {
+        if (prompt->count() == 0 && file->count() == 0) throw CLI::RequiredError("--prompt or --prompt-file");
+    });
+    return [s] { return runGenerate(*s); };
+}
+
+} // namespace bd3::cli

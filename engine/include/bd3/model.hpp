@@ -1,0 +1,63 @@
+// A loaded BD3-LM: configuration, tokenizer and weights on a compute backend.
+#pragma once
+
+#include "bd3/model_config.hpp"
+#include "bd3/tokenizer.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace bd3 {
+
+class Backend;
+
+enum class Device { Cpu, Cuda };
+std::string_view deviceName(Device device);
+
+struct LoadOptions {
+    Device device = Device::Cpu;
+    // Called with the fraction of tensors read so far; return false to abort
+    // the load (it then throws bd3::Error "loading cancelled").
+    std::function<bool(double fraction)> progress;
+};
+
+class Model {
+public:
+    // Reads config.json, model.safetensors and the tokenizer files of a
+    // Hugging Face style folder. Every problem is a bd3::Error naming the file,
+    // tensor or key at fault.
+    static std::unique_ptr<Model> load(const std::filesystem::path& folder,
+                                       const LoadOptions& options = {});
+    ~Model();
+    Model(const Model&) = delete;
+    Model& operator=(const Model&) = delete;
+
+    const std::filesystem::path& folder() const { return m_folder; }
+    const ModelConfig& config() const { return m_config; }
+    const Tokenizer& tokenizer() const { return *m_tokenizer; }
+    Backend& backend() const { return *m_backend; }
+    int64_t parameterCount() const { return m_parameterCount; }
+    // Bytes of the weights as held for compute (fp32 on the CPU).
+    int64_t weightBytes() const;
+
+    // Log-probabilities (SUBS parameterisation) of every position of a whole
+    // sequence under the block-causal mask: row-major [tokens.size(), vocab].
+    // Positions holding [MASK] get the model's distribution; the others are
+    // forced to their own token.
+    std::vector<float> logProbs(std::span<const int32_t> tokens, int32_t blockSize) const;
+
+private:
+    Model() = default;
+    std::filesystem::path m_folder;
+    ModelConfig m_config;
+    std::unique_ptr<Tokenizer> m_tokenizer;
+    std::unique_ptr<Backend> m_backend;
+    int64_t m_parameterCount = 0;
+};
+
+} // namespace bd3

@@ -1,0 +1,61 @@
+// The knobs of block diffusion sampling: reveal schedules, samplers and the
+// parameters a person may change between blocks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace bd3 {
+
+// Names are written into traces and settings: never rename or reorder.
+enum class ScheduleKind { LogLinear, Cosine, Square, SquareRoot, Log, Clipped };
+enum class SamplerKind { Ddpm, FirstHitting, TopKConfidence, Threshold };
+enum class ConfidenceMeasure { Probability, NegativeEntropy, Margin };
+
+std::string_view scheduleName(ScheduleKind kind);
+std::string_view samplerName(SamplerKind kind);
+std::string_view confidenceName(ConfidenceMeasure measure);
+std::optional<ScheduleKind> scheduleFromName(std::string_view name);
+std::optional<SamplerKind> samplerFromName(std::string_view name);
+std::optional<ConfidenceMeasure> confidenceFromName(std::string_view name);
+
+// m(t): the expected fraction of a block still masked at diffusion time t,
+// with m(1) = 1 (all masked) and m(0) = 0 (all revealed).
+struct Schedule {
+    ScheduleKind kind = ScheduleKind::LogLinear;
+    // Clipped only: between its first and last step the masked fraction falls
+    // linearly from omega to beta, the noise levels the model trained on.
+    double beta = 0.3;
+    double omega = 0.8;
+
+    double maskedFraction(double t) const;
+};
+
+// Everything that may change while a generation runs; read at each block start.
+struct SamplingParams {
+    int32_t blockSize = 4;        // tokens per block: 1 is autoregressive
+    int32_t steps = 4;            // denoising steps per block (first-hitting takes one per token)
+    Schedule schedule;
+    SamplerKind sampler = SamplerKind::Ddpm;
+    ConfidenceMeasure confidence = ConfidenceMeasure::Probability;  // top-k and threshold
+    double threshold = 0.9;       // threshold sampler: reveal when confidence >= this
+    double temperature = 1.0;     // > 0
+    double topP = 1.0;            // nucleus mass in (0, 1]
+    int32_t topAlternatives = 0;  // alternatives reported per revealed token
+
+    // Throws bd3::Error naming the first nonsensical value.
+    void validate() const;
+};
+
+// Settings fixed for one generation.
+struct GenerationOptions {
+    uint64_t seed = 0;
+    int32_t maxNewTokens = 256;
+    bool stopAtEos = true;
+    bool entropyStop = false;  // stop when the last 256 tokens' unigram entropy < 4 nats
+
+    void validate() const;
+};
+
+} // namespace bd3

@@ -1,0 +1,56 @@
+// The narrow interface every compute backend implements: run the network over
+// a chunk of tokens that follows a key/value cache, optionally keeping the
+// chunk's keys and values. Sampling and scheduling live above it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+namespace bd3 {
+
+// Keys and values of every layer for the tokens seen so far. Owned by one
+// backend.
+class KvCache {
+public:
+    virtual ~KvCache() = default;
+    int32_t length() const { return m_length; }
+    int32_t capacity() const { return m_capacity; }
+    // Absolute position of the token after the cached ones.
+    int64_t nextPosition() const { return m_nextPosition; }
+    // Forget everything; the next token takes position 0.
+    void clear()
+    {
+        m_length = 0;
+        m_nextPosition = 0;
+    }
+
+protected:
+    explicit KvCache(int32_t capacity) : m_capacity(capacity) {}
+    int32_t m_capacity = 0;
+    int32_t m_length = 0;
+    int64_t m_nextPosition = 0;
+};
+
+struct ForwardPass {
+    std::span<const int32_t> tokens;  // the chunk that follows the cache
+    // The chunk is cut into blocks of this size from its start: a token sees
+    // the whole cache and the chunk's blocks up to and including its own.
+    int32_t blockSize = 1;
+    bool keepInCache = false;  // append the chunk's keys and values to the cache
+    std::span<const int32_t> outputRows;  // chunk rows whose logits are wanted
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string_view name() const = 0;
+    virtual int64_t weightBytes() const = 0;
+    virtual std::unique_ptr<KvCache> newCache(int32_t capacity) const = 0;
+    // Writes raw logits, row-major [pass.outputRows.size(), vocab], into logits.
+    // Throws bd3::Error when the chunk does not fit in the cache's capacity.
+    virtual void forward(const ForwardPass& pass, KvCache& cache, std::span<float> logits) = 0;
+};
+
+} // namespace bd3

@@ -1,0 +1,243 @@
+#include "cpu/cpu_backend.hpp"
+
+#include "bd3/error.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace bd3 {
+
+namespace {
+
+class CpuKvCache final : public KvCache {
+public:
+    CpuKvCache(int32_t capacity, int32_t layers, int32_t width)
+        : KvCache(capacity), m_width(width),
+          m_keys(static_cast<size_t>(layers), std::vector<float>(static_cast<size_t>(capacity) * width)),
+          m_values(m_keys)
+    {
+    }
+
+    // Rows [0, length) are cached; the rows after them are scratch for the
+    // chunk being run, kept only when the pass asks for it.
+    float* keys(int32_t layer) { return m_keys[static_cast<size_t>(layer)].data(); }
+    float* values(int32_t layer) { return m_values[static_cast<size_t>(layer)].data(); }
+
+    void append(int32_t count)
+    {
+        m_length += count;
+        m_nextPosition += count;
+    }
+
+private:
+    int32_t m_width;
+    std::vector<std::vector<float>> m_keys;    // per layer [capacity, D]
+    std::vector<std::vector<float>> m_values;  // per layer [capacity, D]
+};
+
+// y[rows, out] = x[rows, in] W^T (+ bias), W row-major [out, in].
+void linear(const float* x, int32_t rows, int32_t in, const std::vector<float>& w, int32_t out, float* y,
+            const std::vector<float>* bias = nullptr)
+{
+    if (bias != nullptr) {
+        for (int32_t r = 0; r < rows; ++r) std::memcpy(y + static_cast<size_t>(r) * out, bias->data(), out * sizeof(float));
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0F, x, in, w.data(), in,
+                bias != nullptr ? 1.0F : 0.0F, y, out);
+}
+
+// out = LayerNorm(x) * weight * (1 + scale) + shift, LayerNorm without bias.
+void modulatedLayerNorm(const float* x, int32_t rows, int32_t width, const float* weight, const float* shift,
+                        const float* scale, float* out)
+{
+    for (int32_t r = 0; r < rows; ++r) {
+        const float* row = x + static_cast<size_t>(r) * width;
+        double mean = 0.0;
+        for (int32_t i = 0; i < width; ++i) mean += row[i];
+        mean /= width;
+        double variance = 0.0;
+        for (int32_t i = 0; i < width; ++i) variance += (row[i] - mean) * (row[i] - mean);
+        variance /= width;
+        const auto inv = static_cast<float>(1.0 / std::sqrt(variance + 1e-5));
+        const auto m = static_cast<float>(mean);
+        float* o = out + static_cast<size_t>(r) * width;
+        for (int32_t i = 0; i < width; ++i) o[i] = (row[i] - m) * inv * weight[i] * (1.0F + scale[i]) + shift[i];
+    }
+}
+
+float geluTanh(float x)
+{
+    constexpr float k = 0.7978845608028654F;  // sqrt(2 / pi)
+    return 0.5F * x * (1.0F + std::tanh(k * (x + 0.044715F * x * x * x)));
+}
+
+class CpuBackend final : public Backend {
+public:
+    CpuBackend(const ModelConfig& config, NetworkWeights weights)
+        : m_config(config), m_weights(std::move(weights))
+    {
+        const int32_t half = m_config.headDim() / 2;
+        m_inverseFrequency.resize(static_cast<size_t>(half));
+        for (int32_t i = 0; i < half; ++i)
+            m_inverseFrequency[static_cast<size_t>(i)] = std::pow(10000.0, -2.0 * i / m_config.headDim());
+    }
+
+    std::string_view name() const override { return "cpu"; }
+    int64_t weightBytes() const override { return m_weights.bytes(); }
+
+    std::unique_ptr<KvCache> newCache(int32_t capacity) const override
+    {
+        return std::make_unique<CpuKvCache>(capacity, m_config.layers, m_config.hiddenDim);
+    }
+
+    void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
+
+private:
+    void rotate(float* qk, int32_t rows, int64_t firstPosition, int32_t stride) const;
+    void attend(const float* qkv, int32_t rows, int32_t blockSize, CpuKvCache& cache, int32_t layer, float* out);
+
+    ModelConfig m_config;
+    NetworkWeights m_weights;
+    std::vector<double> m_inverseFrequency;
+    std::vector<float> m_scores;  // scratch, reused between passes
+};
+
+// Rotary embedding, rotate-half style, on the q and k parts of rows of qkv.
+void CpuBackend::rotate(float* qkv, int32_t rows, int64_t firstPosition, int32_t stride) const
+{
+    const int32_t D = m_config.hiddenDim, hd = m_config.headDim(), half = hd / 2;
+    std::vector<float> cosines(static_cast<size_t>(half)), sines(static_cast<size_t>(half));
+    for (int32_t r = 0; r < rows; ++r) {
+        const double position = static_cast<double>(firstPosition + r);
+        for (int32_t i = 0; i < half; ++i) {
+            const double angle = position * m_inverseFrequency[static_cast<size_t>(i)];
+            cosines[static_cast<size_t>(i)] = static_cast<float>(std::cos(angle));
+            sines[static_cast<size_t>(i)] = static_cast<float>(std::sin(angle));
+        }
+        float* row = qkv + static_cast<size_t>(r) * stride;
+        for (int32_t part = 0; part < 2; ++part) {  // q, then k
+            for (int32_t head = 0; head < m_config.heads; ++head) {
+                float* x = row + part * D + head * hd;
+                for (int32_t i = 0; i < half; ++i) {
+                    const float a = x[i], b = x[i + half];
+                    x[i] = a * cosines[static_cast<size_t>(i)] - b * sines[static_cast<size_t>(i)];
+                    x[i + half] = b * cosines[static_cast<size_t>(i)] + a * sines[static_cast<size_t>(i)];
+                }
+            }
+        }
+    }
+}
+
+// Softmax attention of the chunk's queries against the cache and the chunk,
+// block-causal inside the chunk. The chunk's keys and values were written to
+// the cache rows after the cached ones.
+void CpuBackend::attend(const float* qkv, int32_t rows, int32_t blockSize, CpuKvCache& cache, int32_t layer,
+                        float* out)
+{
+    const int32_t D = m_config.hiddenDim, hd = m_config.headDim();
+    const int32_t cached = cache.length(), keys = cached + rows;
+    const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+    m_scores.resize(static_cast<size_t>(rows) * keys);
+    for (int32_t head = 0; head < m_config.heads; ++head) {
+        // scores (rows, keys) = q_h (rows, hd) K_h^T (hd, keys)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, hd, scale, qkv + head * hd, 3 * D,
+                    cache.keys(layer) + head * hd, D, 0.0F, m_scores.data(), keys);
+        for (int32_t r = 0; r < rows; ++r) {
+            float* s = m_scores.data() + static_cast<size_t>(r) * keys;
+            // Keys of later blocks of the chunk are hidden from this query.
+            const int32_t visible = cached + std::min(rows, (r / blockSize + 1) * blockSize);
+            float maximum = -std::numeric_limits<float>::infinity();
+            for (int32_t k = 0; k < visible; ++k) maximum = std::max(maximum, s[k]);
+            double sum = 0.0;
+            for (int32_t k = 0; k < visible; ++k) {
+                s[k] = std::exp(s[k] - maximum);
+                sum += s[k];
+            }
+            const auto inv = static_cast<float>(1.0 / sum);
+            for (int32_t k = 0; k < visible; ++k) s[k] *= inv;
+            std::fill(s + visible, s + keys, 0.0F);
+        }
+        // out_h (rows, hd) = P (rows, keys) V_h (keys, hd)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, keys, 1.0F, m_scores.data(), keys,
+                    cache.values(layer) + head * hd, D, 0.0F, out + head * hd, D);
+    }
+}
+
+void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
+{
+    auto& cache = static_cast<CpuKvCache&>(cacheBase);
+    const int32_t D = m_config.hiddenDim, V = m_config.vocabSize;
+    const auto rows = static_cast<int32_t>(pass.tokens.size());
+    if (rows == 0) throw Error("forward pass over no tokens");
+    if (pass.blockSize < 1) throw Error("forward pass with block size " + std::to_string(pass.blockSize));
+    if (cache.length() + rows > cache.capacity())
+        throw Error("forward pass of " + std::to_string(rows) + " tokens after " + std::to_string(cache.length()) +
+                    " cached ones exceeds the context of " + std::to_string(cache.capacity()));
+    if (logits.size() != pass.outputRows.size() * static_cast<size_t>(V))
+        throw Error("internal: logits buffer has the wrong size");
+
+    // h (rows, D): embedding lookup.
+    std::vector<float> h(static_cast<size_t>(rows) * D);
+    for (int32_t r = 0; r < rows; ++r) {
+        const int32_t token = pass.tokens[static_cast<size_t>(r)];
+        if (token < 0 || token >= V)
+            throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " + std::to_string(V));
+        std::memcpy(&h[static_cast<size_t>(r) * D], &m_weights.embedding[static_cast<size_t>(token) * D], D * sizeof(float));
+    }
+
+    std::vector<float> normed(static_cast<size_t>(rows) * D), qkv(static_cast<size_t>(rows) * 3 * D),
+        attention(static_cast<size_t>(rows) * D), projected(static_cast<size_t>(rows) * D),
+        wide(static_cast<size_t>(rows) * 4 * D);
+    const int32_t cached = cache.length();
+    for (int32_t l = 0; l < m_config.layers; ++l) {
+        const LayerWeights& layer = m_weights.layers[static_cast<size_t>(l)];
+        const float* mod = layer.modulation.data();
+        const float *shift1 = mod, *scale1 = mod + D, *gate1 = mod + 2 * D;
+        const float *shift2 = mod + 3 * D, *scale2 = mod + 4 * D, *gate2 = mod + 5 * D;
+
+        modulatedLayerNorm(h.data(), rows, D, layer.norm1.data(), shift1, scale1, normed.data());
+        linear(normed.data(), rows, D, layer.qkv, 3 * D, qkv.data());  // (rows, 3D)
+        rotate(qkv.data(), rows, cache.nextPosition(), 3 * D);
+        for (int32_t r = 0; r < rows; ++r) {
+            const float* row = &qkv[static_cast<size_t>(r) * 3 * D];
+            std::memcpy(cache.keys(l) + static_cast<size_t>(cached + r) * D, row + D, D * sizeof(float));
+            std::memcpy(cache.values(l) + static_cast<size_t>(cached + r) * D, row + 2 * D, D * sizeof(float));
+        }
+        attend(qkv.data(), rows, pass.blockSize, cache, l, attention.data());
+        linear(attention.data(), rows, D, layer.attnOut, D, projected.data());
+        for (size_t i = 0; i < h.size(); ++i) h[i] += gate1[i % D] * projected[i];
+
+        modulatedLayerNorm(h.data(), rows, D, layer.norm2.data(), shift2, scale2, normed.data());
+        linear(normed.data(), rows, D, layer.mlpIn, 4 * D, wide.data(), &layer.mlpInBias);
+        for (float& x : wide) x = geluTanh(x);
+        linear(wide.data(), rows, 4 * D, layer.mlpOut, D, projected.data(), &layer.mlpOutBias);
+        for (size_t i = 0; i < h.size(); ++i) h[i] += gate2[i % D] * projected[i];
+    }
+    if (pass.keepInCache) cache.append(rows);
+    if (pass.outputRows.empty()) return;
+
+    // The output layer only for the rows asked for: (outputs, D) -> (outputs, V).
+    const auto outputs = static_cast<int32_t>(pass.outputRows.size());
+    std::vector<float> selected(static_cast<size_t>(outputs) * D);
+    for (int32_t i = 0; i < outputs; ++i) {
+        const int32_t row = pass.outputRows[static_cast<size_t>(i)];
+        if (row < 0 || row >= rows) throw Error("internal: output row " + std::to_string(row) + " outside the chunk");
+        std::memcpy(&selected[static_cast<size_t>(i) * D], &h[static_cast<size_t>(row) * D], D * sizeof(float));
+    }
+    const float* finalMod = m_weights.finalModulation.data();
+    modulatedLayerNorm(selected.data(), outputs, D, m_weights.finalNorm.data(), finalMod, finalMod + D, selected.data());
+    linear(selected.data(), outputs, D, m_weights.outputWeight, V, logits.data(), &m_weights.outputBias);
+}
+
+} // namespace
+
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights)
+{
+    return std::make_unique<CpuBackend>(config, std::move(weights));
+}
+
+} // namespace bd3

@@ -1,0 +1,194 @@
+#include "safetensors.hpp"
+
+#include "bd3/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <bit>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace bd3 {
+
+namespace {
+
+size_t dtypeSize(DType dtype) { return dtype == DType::F32 ? 4 : 2; }
+
+DType parseDtype(const std::string& text, const std::string& tensor, const std::string& file)
+{
+    if (text == "F32") return DType::F32;
+    if (text == "F16") return DType::F16;
+    if (text == "BF16") return DType::BF16;
+    throw Error(file + ": tensor '" + tensor + "' has dtype " + text +
+                "; only F32, F16 and BF16 are supported");
+}
+
+float halfToFloat(uint16_t h)
+{
+    const uint32_t sign = static_cast<uint32_t>(h & 0x8000U) << 16;
+    const uint32_t exponent = (h >> 10) & 0x1FU;
+    uint32_t mantissa = h & 0x3FFU;
+    uint32_t bits = 0;
+    if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else {  // subnormal: normalise into a float exponent
+            int e = -1;
+            do {
+                ++e;
+                mantissa <<= 1;
+            } while ((mantissa & 0x400U) == 0);
+            bits = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | ((mantissa & 0x3FFU) << 13);
+        }
+    } else if (exponent == 0x1F) {
+        bits = sign | 0x7F800000U | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    return std::bit_cast<float>(bits);
+}
+
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : m_fd(fd) {}
+    ~FileDescriptor() { if (m_fd >= 0) ::close(m_fd); }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+} // namespace
+
+std::string_view dtypeName(DType dtype)
+{
+    switch (dtype) {
+    case DType::F32: return "F32";
+    case DType::F16: return "F16";
+    case DType::BF16: return "BF16";
+    }
+    return "?";
+}
+
+int64_t TensorInfo::elements() const
+{
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+std::string shapeText(std::span<const int64_t> shape)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (i > 0) text += ", ";
+        text += std::to_string(shape[i]);
+    }
+    return text + "]";
+}
+
+SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : m_path(path)
+{
+    const std::string file = path.string();
+    FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) throw Error(file + ": cannot open: " + std::strerror(errno));
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) throw Error(file + ": cannot stat: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw Error(file + ": not a regular file");
+    const auto fileSize = static_cast<size_t>(st.st_size);
+    if (fileSize < 8) throw Error(file + ": too short for a safetensors header (" + std::to_string(fileSize) + " bytes)");
+
+    void* map = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (map == MAP_FAILED) throw Error(file + ": cannot map: " + std::strerror(errno));
+    m_map = static_cast<const std::byte*>(map);
+    m_mapSize = fileSize;
+
+    try {
+        uint64_t headerLength = 0;
+        for (int i = 7; i >= 0; --i) headerLength = (headerLength << 8) | std::to_integer<uint64_t>(m_map[i]);
+        if (headerLength > fileSize - 8)
+            throw Error(file + ": header length " + std::to_string(headerLength) +
+                        " runs past the end of the file (" + std::to_string(fileSize) + " bytes)");
+        const auto* headerBegin = reinterpret_cast<const char*>(m_map + 8);
+        nlohmann::json header = nlohmann::json::parse(headerBegin, headerBegin + headerLength, nullptr, false);
+        if (header.is_discarded() || !header.is_object())
+            throw Error(file + ": the header is not a JSON object");
+        m_data = m_map + 8 + headerLength;
+        const size_t dataSize = fileSize - 8 - headerLength;
+
+        for (const auto& [name, entry] : header.items()) {
+            if (name == "__metadata__") continue;
+            const std::string where = file + ": tensor '" + name + "'";
+            if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+                !entry.contains("data_offsets"))
+                throw Error(where + " lacks dtype, shape or data_offsets");
+            const auto& dtype = entry["dtype"];
+            const auto& shape = entry["shape"];
+            const auto& offsets = entry["data_offsets"];
+            if (!dtype.is_string()) throw Error(where + ": dtype is not a string");
+            if (!shape.is_array()) throw Error(where + ": shape is not an array");
+            if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+                !offsets[1].is_number_unsigned())
+                throw Error(where + ": data_offsets is not a pair of byte offsets");
+
+            TensorInfo info;
+            info.name = name;
+            info.dtype = parseDtype(dtype.get<std::string>(), name, file);
+            uint64_t elements = 1;
+            for (const auto& d : shape) {
+                if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40))
+                    throw Error(where + ": shape holds an invalid dimension");
+                info.shape.push_back(d.get<int64_t>());
+                elements *= d.get<uint64_t>();
+                if (elements > (uint64_t{1} << 40)) throw Error(where + ": shape is implausibly large");
+            }
+            const auto begin = offsets[0].get<uint64_t>();
+            const auto end = offsets[1].get<uint64_t>();
+            if (end < begin || end > dataSize)
+                throw Error(where + ": data [" + std::to_string(begin) + ", " + std::to_string(end) +
+                            ") lies outside the " + std::to_string(dataSize) + " data bytes of the file");
+            if (end - begin != elements * dtypeSize(info.dtype))
+                throw Error(where + ": " + std::to_string(end - begin) + " data bytes do not match shape " +
+                            shapeText(info.shape) + " of " + std::string(dtypeName(info.dtype)));
+            info.offset = begin;
+            info.bytes = end - begin;
+            m_tensors.emplace(name, std::move(info));
+        }
+    } catch (...) {
+        ::munmap(const_cast<std::byte*>(m_map), m_mapSize);
+        throw;
+    }
+}
+
+SafetensorsFile::~SafetensorsFile()
+{
+    if (m_map != nullptr) ::munmap(const_cast<std::byte*>(m_map), m_mapSize);
+}
+
+void SafetensorsFile::readAsFloat(const TensorInfo& info, std::span<float> out) const
+{
+    if (static_cast<int64_t>(out.size()) != info.elements())
+        throw Error("internal: destination of tensor '" + info.name + "' has the wrong size");
+    const std::byte* src = m_data + info.offset;
+    switch (info.dtype) {
+    case DType::F32:
+        std::memcpy(out.data(), src, info.bytes);
+        break;
+    case DType::F16:
+    case DType::BF16:
+        for (size_t i = 0; i < out.size(); ++i) {
+            uint16_t raw = 0;
+            std::memcpy(&raw, src + 2 * i, 2);
+            out[i] = info.dtype == DType::F16 ? halfToFloat(raw)
+                                              : std::bit_cast<float>(static_cast<uint32_t>(raw) << 16);
+        }
+        break;
+    }
+}
+
+} // namespace bd3

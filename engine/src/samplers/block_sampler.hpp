@@ -1,0 +1,45 @@
+// A sampler decides, at each denoising step of a block, which masked
+// positions are revealed and with which tokens.
+#pragma once
+
+#include "random.hpp"
+#include "token_distribution.hpp"
+
+#include "bd3/sampling.hpp"
+
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace bd3 {
+
+struct StepRequest {
+    int32_t step = 0;           // 0-based index within the block
+    int32_t initialMasked = 0;  // masked positions when the block started
+    const SamplingParams& params;
+    std::span<const TokenDistribution> masked;  // one per still-masked position
+    Rng& rng;
+
+    // The schedule's expected count of masked positions after this step, on
+    // the grid t = 1, 1 - 1/T, ..., 0 of the block's T steps.
+    double expectedMaskedAfter() const;
+    // Fraction of the positions masked now that the schedule reveals now.
+    double revealFraction() const;
+};
+
+struct RevealChoice {
+    size_t index = 0;  // into StepRequest::masked
+    int32_t token = 0;
+};
+
+class BlockSampler {
+public:
+    virtual ~BlockSampler() = default;
+    // At least one reveal whenever the schedule's time has run out, so a
+    // block always finishes.
+    virtual std::vector<RevealChoice> step(const StepRequest& request) const = 0;
+};
+
+std::unique_ptr<BlockSampler> makeBlockSampler(SamplerKind kind);
+
+} // namespace bd3

@@ -1,0 +1,12 @@
+#pragma once
+
+#include "samplers/block_sampler.hpp"
+
+namespace bd3 {
+
+class FirstHittingSampler final : public BlockSampler {
+public:
+    std::vector<RevealChoice> step(const StepRequest& request) const override;
+};
+
+} // namespace bd3

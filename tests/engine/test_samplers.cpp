@@ -1,0 +1,209 @@
+// Samplers, schedules and the token distribution, on synthetic distributions
+// so the statistics can use many trials.
+#include "samplers/block_sampler.hpp"
+#include "token_distribution.hpp"
+
+#include "bd3/sampling.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+namespace bd3 {
+namespace {
+
+std::vector<float> logOf(std::initializer_list<double> probabilities)
+{
+    std::vector<float> row;
+    for (double p : probabilities) row.push_back(static_cast<float>(std::log(p)));
+    return row;
+}
+
+std::vector<TokenDistribution> maskedBlock(int32_t count)
+{
+    std::vector<TokenDistribution> masked;
+    for (int32_t i = 0; i < count; ++i) masked.push_back(TokenDistribution::from(logOf({0.6, 0.3, 0.1}), i, 1.0, 1.0));
+    return masked;
+}
+
+TEST(Schedule, EndpointsAndShapes)
+{
+    for (ScheduleKind kind : {ScheduleKind::LogLinear, ScheduleKind::Cosine, ScheduleKind::Square,
+                              ScheduleKind::SquareRoot, ScheduleKind::Log, ScheduleKind::Clipped}) {
+        Schedule s{kind, 0.3, 0.8};
+        EXPECT_EQ(s.maskedFraction(1.0), 1.0) << scheduleName(kind);
+        EXPECT_EQ(s.maskedFraction(0.0), 0.0) << scheduleName(kind);
+        for (double t = 0.05; t < 1.0; t += 0.05) EXPECT_LE(s.maskedFraction(t), s.maskedFraction(t + 0.05) + 1e-12);
+        EXPECT_EQ(scheduleFromName(scheduleName(kind)), kind);
+    }
+    EXPECT_DOUBLE_EQ(Schedule{ScheduleKind::LogLinear}.maskedFraction(0.25), 0.25);
+    EXPECT_DOUBLE_EQ(Schedule{ScheduleKind::Square}.maskedFraction(0.5), 0.25);
+    EXPECT_DOUBLE_EQ(Schedule{ScheduleKind::SquareRoot}.maskedFraction(0.25), 0.5);
+    EXPECT_NEAR(Schedule{ScheduleKind::Log}.maskedFraction(0.5), std::log(1.5) / std::log(2.0), 1e-12);
+    EXPECT_NEAR(Schedule{ScheduleKind::Cosine}.maskedFraction(0.5), 1.0 - std::cos(M_PI / 4), 1e-12);
+    EXPECT_DOUBLE_EQ((Schedule{ScheduleKind::Clipped, 0.3, 0.8}.maskedFraction(0.5)), 0.55);
+}
+
+TEST(TokenDistribution, NucleusKeepsMassWithinTopPAndAlwaysTheTopToken)
+{
+    const auto row = logOf({0.5, 0.25, 0.15, 0.1});
+    const auto kept = TokenDistribution::from(row, 0, 1.0, 0.8);  // 0.5 + 0.25 <= 0.8; 0.15 crosses
+    EXPECT_NEAR(kept.probabilities[0], 0.5 / 0.75, 1e-6);
+    EXPECT_NEAR(kept.probabilities[1], 0.25 / 0.75, 1e-6);
+    EXPECT_EQ(kept.probabilities[2], 0.0F);
+    EXPECT_EQ(kept.probabilities[3], 0.0F);
+    const auto top = TokenDistribution::from(row, 0, 1.0, 0.1);
+    EXPECT_NEAR(top.probabilities[0], 1.0, 1e-6);
+    EXPECT_NEAR(top.entropy, 0.0, 1e-9);
+}
+
+TEST(TokenDistribution, TemperatureSharpensAndFlattens)
+{
+    const auto row = logOf({0.6, 0.3, 0.1});
+    EXPECT_NEAR(TokenDistribution::from(row, 0, 1.0, 1.0).probabilities[0], 0.6, 1e-6);
+    EXPECT_GT(TokenDistribution::from(row, 0, 0.1, 1.0).probabilities[0], 0.999);
+    EXPECT_LT(TokenDistribution::from(row, 0, 10.0, 1.0).probabilities[0], 0.4);
+}
+
+TEST(TokenDistribution, DrawsFollowTheProbabilities)
+{
+    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 0, 1.0, 1.0);
+    Rng rng(5);
+    std::vector<int> counts(3);
+    constexpr int trials = 20000;
+    for (int i = 0; i < trials; ++i) ++counts[static_cast<size_t>(d.draw(rng))];
+    // Each frequency within five standard errors of its probability.
+    for (size_t k = 0; k < 3; ++k) {
+        const double p = d.probabilities[k];
+        EXPECT_NEAR(counts[k] / double(trials), p, 5 * std::sqrt(p * (1 - p) / trials)) << "token " << k;
+    }
+}
+
+TEST(TokenDistribution, ConfidenceMeasuresLieInUnitInterval)
+{
+    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 0, 1.0, 1.0);
+    EXPECT_NEAR(d.confidence(ConfidenceMeasure::Probability, 1), 0.3, 1e-6);
+    EXPECT_NEAR(d.confidence(ConfidenceMeasure::Margin, 0), 0.3, 1e-6);
+    const double entropy = -(0.6 * std::log(0.6) + 0.3 * std::log(0.3) + 0.1 * std::log(0.1));
+    EXPECT_NEAR(d.confidence(ConfidenceMeasure::NegativeEntropy, 0), std::exp(-entropy), 1e-6);
+    const auto alternatives = d.alternatives(2);
+    ASSERT_EQ(alternatives.size(), 2U);
+    EXPECT_EQ(alternatives[0].token, 0);
+    EXPECT_EQ(alternatives[1].token, 1);
+}
+
+TEST(Samplers, FirstHittingRevealsExactlyOnePerStep)
+{
+    SamplingParams params;
+    params.steps = 2;
+    const auto sampler = makeBlockSampler(SamplerKind::FirstHitting);
+    Rng rng(1);
+    auto masked = maskedBlock(16);
+    for (int32_t step = 0; !masked.empty(); ++step) {
+        const auto choices = sampler->step({step, 16, params, masked, rng});
+        ASSERT_EQ(choices.size(), 1U);
+        masked.erase(masked.begin() + static_cast<std::ptrdiff_t>(choices[0].index));
+    }
+}
+
+// Over many seeds, the DDPM step reveals on average what the schedule expects
+// at every step: mean within four standard errors of the expected count.
+TEST(Samplers, DdpmRevealsTheScheduledCountOnAverage)
+{
+    constexpr int32_t blockSize = 16, steps = 8, trials = 3000;
+    for (ScheduleKind kind : {ScheduleKind::LogLinear, ScheduleKind::Cosine, ScheduleKind::Square}) {
+        SamplingParams params;
+        params.steps = steps;
+        params.schedule.kind = kind;
+        const auto sampler = makeBlockSampler(SamplerKind::Ddpm);
+        std::vector<double> sum(steps), sumSquares(steps);
+        for (int32_t trial = 0; trial < trials; ++trial) {
+            Rng rng(static_cast<uint64_t>(trial));
+            auto masked = maskedBlock(blockSize);
+            for (int32_t step = 0; step < steps; ++step) {
+                const auto choices = sampler->step({step, blockSize, params, masked, rng});
+                std::vector<size_t> indices;
+                for (const auto& c : choices) indices.push_back(c.index);
+                for (auto it = indices.rbegin(); it != indices.rend(); ++it)
+                    masked.erase(masked.begin() + static_cast<std::ptrdiff_t>(*it));
+                sum[static_cast<size_t>(step)] += static_cast<double>(masked.size());
+                sumSquares[static_cast<size_t>(step)] += static_cast<double>(masked.size() * masked.size());
+            }
+            ASSERT_TRUE(masked.empty()) << "the last step reveals everything";
+        }
+        for (int32_t step = 0; step < steps; ++step) {
+            const double mean = sum[static_cast<size_t>(step)] / trials;
+            const double variance = sumSquares[static_cast<size_t>(step)] / trials - mean * mean;
+            const double expected = blockSize * params.schedule.maskedFraction(1.0 - (step + 1.0) / steps);
+            EXPECT_NEAR(mean, expected, 4 * std::sqrt(variance / trials) + 1e-9)
+                << scheduleName(kind) << " step " << step;
+        }
+    }
+}
+
+TEST(Samplers, TopKRevealsWhatTheScheduleAsksMostConfidentFirst)
+{
+    SamplingParams params;
+    params.steps = 4;
+    params.confidence = ConfidenceMeasure::Margin;
+    const auto sampler = makeBlockSampler(SamplerKind::TopKConfidence);
+    Rng rng(3);
+    std::vector<TokenDistribution> masked;
+    for (int32_t i = 0; i < 8; ++i) {
+        const double top = 0.4 + 0.05 * i;  // later positions are more confident
+        masked.push_back(TokenDistribution::from(logOf({top, 1.0 - top}), i, 1.0, 1.0));
+    }
+    const auto choices = sampler->step({0, 8, params, masked, rng});
+    ASSERT_EQ(choices.size(), 2U);  // 8 masked, the schedule keeps 8 * 0.75
+    std::vector<int32_t> offsets;
+    for (const auto& c : choices) offsets.push_back(masked[c.index].offset);
+    std::sort(offsets.begin(), offsets.end());
+    EXPECT_EQ(offsets, (std::vector<int32_t>{6, 7}));
+}
+
+TEST(Samplers, ThresholdRevealsEveryConfidentPositionAndAtLeastOne)
+{
+    SamplingParams params;
+    params.threshold = 0.9;
+    params.confidence = ConfidenceMeasure::Margin;
+    const auto sampler = makeBlockSampler(SamplerKind::Threshold);
+    Rng rng(3);
+    std::vector<TokenDistribution> masked = {
+        TokenDistribution::from(logOf({0.5, 0.5}), 0, 1.0, 1.0),
+        TokenDistribution::from(logOf({0.99, 0.01}), 1, 1.0, 1.0),
+        TokenDistribution::from(logOf({0.97, 0.03}), 2, 1.0, 1.0),
+    };
+    EXPECT_EQ(sampler->step({0, 3, params, masked, rng}).size(), 2U);
+    masked.erase(masked.begin() + 1, masked.end());
+    EXPECT_EQ(sampler->step({1, 3, params, masked, rng}).size(), 1U);
+}
+
+TEST(SamplingParams, NonsenseValuesAreRejectedByName)
+{
+    auto message = [](auto change) {
+        SamplingParams p;
+        change(p);
+        try {
+            p.validate();
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(message([](SamplingParams& p) { p.blockSize = 0; }).find("block size"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.steps = 0; }).find("steps"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.temperature = 0; }).find("temperature"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.temperature = NAN; }).find("temperature"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.topP = 0; }).find("top-p"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.topP = 1.5; }).find("top-p"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.threshold = -1; }).find("threshold"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) {
+                  p.schedule = {ScheduleKind::Clipped, 0.9, 0.2};
+              }).find("beta"),
+              std::string::npos);
+    EXPECT_EQ(message([](SamplingParams&) {}), "accepted");
+}
+
+} // namespace
+} // namespace bd3

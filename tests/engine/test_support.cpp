@@ -1,0 +1,93 @@
+#include "test_support.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace bd3::test {
+
+std::filesystem::path fixturesDir() { return BD3_FIXTURES_DIR; }
+std::filesystem::path parityModelDir() { return fixturesDir() / "parity" / "model"; }
+
+ScratchDir::ScratchDir()
+{
+    std::random_device seed;
+    m_path = std::filesystem::temp_directory_path() / ("bd3-test-" + std::to_string(seed()) + std::to_string(seed()));
+    std::filesystem::create_directories(m_path);
+}
+
+ScratchDir::~ScratchDir()
+{
+    std::error_code ec;
+    std::filesystem::remove_all(m_path, ec);
+}
+
+std::filesystem::path copyParityModel(const std::filesystem::path& dir, const std::string& name)
+{
+    const auto target = dir / name;
+    std::filesystem::copy(parityModelDir(), target, std::filesystem::copy_options::recursive);
+    return target;
+}
+
+std::string readFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void writeFile(const std::filesystem::path& path, const std::string& bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
+}
+
+NpyArray readNpy(const std::filesystem::path& path)
+{
+    const std::string bytes = readFile(path);
+    if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw std::runtime_error(path.string() + ": not .npy");
+    const bool version1 = bytes[6] == 1;
+    const size_t lengthBytes = version1 ? 2 : 4;
+    size_t headerLength = 0;
+    for (size_t i = 0; i < lengthBytes; ++i)
+        headerLength |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+    const size_t dataStart = 8 + lengthBytes + headerLength;
+    const std::string header = bytes.substr(8 + lengthBytes, headerLength);
+    if (header.find("'descr': '<f4'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
+        throw std::runtime_error(path.string() + ": expected little-endian float32 in C order");
+    NpyArray array;
+    const size_t open = header.find('(', header.find("'shape'"));
+    const size_t close = header.find(')', open);
+    std::istringstream dims(header.substr(open + 1, close - open - 1));
+    std::string item;
+    while (std::getline(dims, item, ',')) {
+        if (item.find_first_not_of(' ') != std::string::npos) array.shape.push_back(std::stoll(item));
+    }
+    size_t count = 1;
+    for (int64_t d : array.shape) count *= static_cast<size_t>(d);
+    if (bytes.size() != dataStart + count * 4) throw std::runtime_error(path.string() + ": size does not match shape");
+    array.data.resize(count);
+    std::memcpy(array.data.data(), bytes.data() + dataStart, count * 4);
+    return array;
+}
+
+void editSafetensorsHeader(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit)
+{
+    const std::string bytes = readFile(file);
+    uint64_t length = 0;
+    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
+    nlohmann::json header = nlohmann::json::parse(bytes.substr(8, length));
+    edit(header);
+    std::string text = header.dump();
+    while ((8 + text.size()) % 8 != 0) text += ' ';
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((text.size() >> (8 * i)) & 0xFF);
+    writeFile(file, out + text + bytes.substr(8 + length));
+}
+
+} // namespace bd3::test

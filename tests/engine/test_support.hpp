@@ -1,0 +1,47 @@
+// Shared helpers of the engine tests: fixture paths, scratch folders, .npy
+// reading and header-level edits of safetensors files.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace bd3::test {
+
+std::filesystem::path fixturesDir();           // tests/fixtures
+std::filesystem::path parityModelDir();         // tests/fixtures/parity/model
+
+// A fresh empty folder under the system temp directory, removed on exit.
+class ScratchDir {
+public:
+    ScratchDir();
+    ~ScratchDir();
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+// Copies the parity model folder into dir/name and returns its path.
+std::filesystem::path copyParityModel(const std::filesystem::path& dir, const std::string& name = "model");
+
+struct NpyArray {
+    std::vector<int64_t> shape;
+    std::vector<float> data;
+};
+NpyArray readNpy(const std::filesystem::path& path);
+
+std::string readFile(const std::filesystem::path& path);
+void writeFile(const std::filesystem::path& path, const std::string& bytes);
+
+// Rewrites a safetensors file with its JSON header changed by edit; the data
+// section is copied unchanged.
+void editSafetensorsHeader(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit);
+
+} // namespace bd3::test

