@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace bd3 {
 
@@ -38,8 +39,10 @@ double unigramEntropy(std::span<const int32_t> tokens, size_t window)
     return entropy;
 }
 
-// Text of generated tokens, stopping at the first end-of-sequence token when
-// asked to; ids the tokenizer does not define (such as [MASK]) have no text.
+// The text of generated tokens, token by token, stopping at the first
+// end-of-sequence token when asked to. Bytes of a character split across
+// tokens wait for the token that completes it. Ids the tokenizer does not
+// define (such as [MASK]) have no text.
 class GeneratedText {
 public:
     GeneratedText(const Tokenizer& tokenizer, int32_t eosId, bool stopAtEos)
@@ -47,34 +50,31 @@ public:
     {
     }
 
-    // Adds a committed block's new tokens; returns the newly completed text.
-    std::string append(std::span<const int32_t> tokens)
+    std::string append(int32_t token)
     {
-        for (int32_t t : tokens) {
-            if (m_ended) break;
-            if (m_stopAtEos && t == m_eosId) {
-                m_ended = true;
-                break;
-            }
-            if (t >= 0 && t < m_tokenizer.size()) m_visible.push_back(t);
+        if (m_ended) return {};
+        if (m_stopAtEos && token == m_eosId) {
+            m_ended = true;
+            return {};
         }
-        const std::string bytes = m_tokenizer.decode(m_visible);
-        const size_t complete = completeUtf8Prefix(bytes);
-        std::string delta = validUtf8(std::string_view(bytes).substr(m_emitted, complete - m_emitted));
-        m_emitted = complete;
-        return delta;
+        if (token >= 0 && token < m_tokenizer.size()) m_pending += m_tokenizer.decode(std::span(&token, 1));
+        const size_t complete = completeUtf8Prefix(m_pending);
+        std::string text = validUtf8(std::string_view(m_pending).substr(0, complete));
+        m_pending.erase(0, complete);
+        m_all += text;
+        return text;
     }
 
     bool ended() const { return m_ended; }
-    std::string all() const { return validUtf8(m_tokenizer.decode(m_visible)); }
+    std::string all() const { return m_all + validUtf8(m_pending); }
 
 private:
     const Tokenizer& m_tokenizer;
     int32_t m_eosId;
     bool m_stopAtEos;
     bool m_ended = false;
-    std::vector<int32_t> m_visible;
-    size_t m_emitted = 0;
+    std::string m_pending;
+    std::string m_all;
 };
 
 } // namespace
@@ -97,6 +97,10 @@ SamplingParams LiveParameters::current() const
     return m_params;
 }
 
+void LiveParameters::requestRestart() { m_restart = true; }
+
+bool LiveParameters::takeRestartRequest() const { return m_restart.exchange(false); }
+
 std::string_view stopReasonName(StopReason reason)
 {
     switch (reason) {
@@ -108,115 +112,142 @@ std::string_view stopReasonName(StopReason reason)
     return "?";
 }
 
-Generator::Generator(const Model& model) : m_model(model) {}
+namespace {
 
-GenerationFinished Generator::run(std::string_view prompt, const LiveParameters& live,
-                                  const GenerationOptions& options, GenerationObserver& observer,
-                                  std::stop_token stop)
-{
-    options.validate();
-    const ModelConfig& config = m_model.config();
-    const int32_t V = config.vocabSize, context = config.contextLength;
-    if (prompt.empty()) throw Error("the prompt is empty: give the model some text to continue");
+// One generation's state, so each phase of the block loop reads as a short
+// function.
+class GenerationRun {
+public:
+    GenerationRun(const Model& model, const LiveParameters& live, const GenerationOptions& options,
+                  GenerationObserver& observer, std::stop_token stop)
+        : m_config(model.config()), m_backend(model.backend()), m_live(live), m_options(options),
+          m_observer(observer), m_stop(std::move(stop)), m_cache(m_backend.newCache(m_config.contextLength)),
+          m_rng(options.seed), m_text(model.tokenizer(), m_config.eosId, options.stopAtEos)
+    {
+    }
 
-    std::vector<int32_t> sequence{config.bosId};
-    const std::vector<int32_t> promptIds = m_model.tokenizer().encode(prompt);
-    sequence.insert(sequence.end(), promptIds.begin(), promptIds.end());
-    if (static_cast<int64_t>(sequence.size()) > context)
-        throw Error("the prompt is " + std::to_string(sequence.size()) + " tokens (with BOS) but the model's context holds " +
-                    std::to_string(context) + "; shorten the prompt");
+    GenerationFinished run(std::vector<int32_t> promptTokens)
+    {
+        m_sequence = std::move(promptTokens);
+        m_result.promptTokens = static_cast<int32_t>(m_sequence.size());
+        SamplingParams params = m_live.current();
+        if (!cachePrompt(params.blockSize)) return finish(StopReason::Cancelled);
 
-    const auto started = Clock::now();
-    Backend& backend = m_model.backend();
-    const auto cache = backend.newCache(context);
-    Rng rng(options.seed);
-    GeneratedText text(m_model.tokenizer(), config.eosId, options.stopAtEos);
+        for (int32_t blockIndex = 0;; ++blockIndex) {
+            if (blockIndex > 0) params = m_live.current();
+            m_live.takeRestartRequest();  // the block starts with the current values anyway
+            const auto blockStart = Clock::now();
+            std::optional<Denoised> denoised;
+            while (!denoised) {
+                const Attempt attempt = denoise(blockIndex, params);
+                if (attempt.outcome == Outcome::Cancelled) return finish(StopReason::Cancelled);
+                if (attempt.outcome == Outcome::Restart) {
+                    params = m_live.current();
+                    continue;
+                }
+                denoised = attempt.block;
+            }
+            if (const auto reason = commit(blockIndex, *denoised, blockStart)) return finish(*reason);
+        }
+    }
 
-    GenerationFinished result;
-    result.promptTokens = static_cast<int32_t>(sequence.size());
-    auto finish = [&](StopReason reason) {
-        result.reason = reason;
-        result.seconds = millisecondsSince(started) / 1000.0;
-        result.text = text.all();
-        observer.finished(result);
-        return result;
+private:
+    struct Denoised {
+        std::vector<int32_t> tokens;
+        int32_t prefixLength = 0;
+        int32_t nfe = 0;
+    };
+    enum class Outcome { Done, Restart, Cancelled };
+    struct Attempt {
+        Outcome outcome = Outcome::Done;
+        Denoised block;
     };
 
     // The prompt's whole blocks go into the cache in one pass; its trailing
     // partial block is the clean start of the first generated block.
-    SamplingParams params = live.current();
-    params.validate();
-    const auto firstBlock = std::min(params.blockSize, context);
-    const size_t whole = sequence.size() / static_cast<size_t>(firstBlock) * static_cast<size_t>(firstBlock);
-    if (whole > 0) {
-        if (stop.stop_requested()) return finish(StopReason::Cancelled);
-        backend.forward({std::span(sequence).first(whole), firstBlock, true, {}}, *cache, {});
-        ++result.cacheForwards;
+    bool cachePrompt(int32_t blockSize)
+    {
+        const auto size = static_cast<size_t>(std::min(blockSize, m_config.contextLength));
+        const size_t whole = m_sequence.size() / size * size;
+        m_prefix.assign(m_sequence.begin() + static_cast<std::ptrdiff_t>(whole), m_sequence.end());
+        if (whole == 0) return true;
+        if (m_stop.stop_requested()) return false;
+        m_backend.forward({std::span(m_sequence).first(whole), static_cast<int32_t>(size), true, {}}, *m_cache, {});
+        ++m_result.cacheForwards;
+        return true;
     }
-    std::vector<int32_t> prefix(sequence.begin() + static_cast<std::ptrdiff_t>(whole), sequence.end());
 
-    for (int32_t blockIndex = 0;; ++blockIndex) {
-        if (blockIndex > 0) params = live.current();
-        const auto blockStart = Clock::now();
-        const int32_t blockSize = std::min(params.blockSize, context);
-        const auto prefixLength = static_cast<int32_t>(prefix.size());
-        const int32_t toGenerate = std::min(blockSize - prefixLength, options.maxNewTokens - result.newTokens);
+    // Past the context the window slides: the latest tokens are re-encoded
+    // from position 0, exactly as if they were the whole sequence. (Dropping
+    // old entries alone would keep keys that attended to tokens now out of
+    // view.) Keeping half the free room makes the next slide a while away, so
+    // the re-encoding pass is paid rarely.
+    bool makeRoomFor(int32_t length, int32_t blockSize)
+    {
+        if (m_cache->length() + length <= m_config.contextLength) return true;
+        const auto cached = std::span(m_sequence).first(m_sequence.size() - m_prefix.size());
+        const auto keep = std::min(cached.size(), static_cast<size_t>(m_config.contextLength - length) / 2);
+        m_cache->clear();
+        if (keep == 0) return true;
+        if (m_stop.stop_requested()) return false;
+        m_backend.forward({cached.last(keep), blockSize, true, {}}, *m_cache, {});
+        ++m_result.cacheForwards;
+        return true;
+    }
+
+    // Runs the denoising steps of one block. A restart request (parameters to
+    // apply at once) abandons the block, which then starts over.
+    Attempt denoise(int32_t blockIndex, const SamplingParams& params)
+    {
+        const int32_t V = m_config.vocabSize, maskId = m_config.maskId;
+        const auto prefixLength = static_cast<int32_t>(m_prefix.size());
+        // A block holding a prompt's partial block is never shorter than it.
+        const int32_t blockSize = std::max(std::min(params.blockSize, m_config.contextLength), prefixLength + 1);
+        const int32_t toGenerate = std::min(blockSize - prefixLength, m_options.maxNewTokens - m_result.newTokens);
         const int32_t length = prefixLength + toGenerate;
-        if (cache->length() + length > context) {
-            // The window slides: the latest tokens are re-encoded from position
-            // 0, exactly as if they were the whole sequence. (Dropping old
-            // entries alone would keep keys that attended to tokens now out of
-            // view.) Keeping half the free room makes the next slide a while
-            // away, so the re-encoding pass is paid rarely.
-            const auto cached = std::span(sequence).first(sequence.size() - prefix.size());
-            const auto keep = std::min(cached.size(), static_cast<size_t>(context - length) / 2);
-            cache->clear();
-            if (keep > 0) {
-                if (stop.stop_requested()) return finish(StopReason::Cancelled);
-                backend.forward({cached.last(keep), blockSize, true, {}}, *cache, {});
-                ++result.cacheForwards;
-            }
-        }
+        if (!makeRoomFor(length, blockSize)) return {Outcome::Cancelled, {}};
 
-        std::vector<int32_t> block = prefix;
-        block.resize(static_cast<size_t>(length), config.maskId);
-        observer.blockStarted({blockIndex, cache->nextPosition(), length, prefixLength, block, params});
+        Denoised block{m_prefix, prefixLength, 0};
+        block.tokens.resize(static_cast<size_t>(length), maskId);
+        m_observer.blockStarted({blockIndex, m_cache->nextPosition(), length, prefixLength, block.tokens, params});
 
         const auto sampler = makeBlockSampler(params.sampler);
         std::vector<TokenDistribution> masked;
-        std::vector<float> logits;
         bool stale = true;  // the block changed since the last forward pass
-        int32_t blockNfe = 0;
-        for (int32_t step = 0; toGenerate > 0 && (stale || !masked.empty()); ++step) {
+        for (int32_t step = 0; stale || !masked.empty(); ++step) {
             StepDone done{blockIndex, step, {}, false, 0, 0.0, 0.0};
             if (stale) {
-                if (stop.stop_requested()) return finish(StopReason::Cancelled);
+                if (m_stop.stop_requested()) return {Outcome::Cancelled, {}};
+                if (m_live.takeRestartRequest()) {
+                    m_result.nfe += block.nfe;
+                    return {Outcome::Restart, {}};
+                }
                 std::vector<int32_t> rows;
                 for (int32_t i = 0; i < length; ++i) {
-                    if (block[static_cast<size_t>(i)] == config.maskId) rows.push_back(i);
+                    if (block.tokens[static_cast<size_t>(i)] == maskId) rows.push_back(i);
                 }
                 const auto forwardStart = Clock::now();
-                logits.resize(rows.size() * static_cast<size_t>(V));
-                backend.forward({block, length, false, rows}, *cache, logits);
+                m_logits.resize(rows.size() * static_cast<size_t>(V));
+                m_backend.forward({block.tokens, length, false, rows}, *m_cache, m_logits);
                 masked.clear();
                 for (size_t r = 0; r < rows.size(); ++r) {
-                    const auto row = std::span(logits).subspan(r * V, V);
-                    subsLogProbabilities(row, config.maskId, config.maskId);
+                    const auto row = std::span(m_logits).subspan(r * V, V);
+                    subsLogProbabilities(row, maskId, maskId);
                     masked.push_back(TokenDistribution::from(row, rows[r], params.temperature, params.topP));
                 }
                 done.forwardRan = true;
                 done.forwardMs = millisecondsSince(forwardStart);
-                ++blockNfe;
+                ++block.nfe;
                 stale = false;
             }
 
-            const StepRequest request{step, toGenerate, params, masked, rng};
+            const StepRequest request{step, toGenerate, params, masked, m_rng};
             std::vector<RevealChoice> choices = sampler->step(request);
             std::sort(choices.begin(), choices.end(),
                       [](const RevealChoice& a, const RevealChoice& b) { return a.index < b.index; });
             for (const RevealChoice& choice : choices) {
                 const TokenDistribution& d = masked[choice.index];
-                block[static_cast<size_t>(d.offset)] = choice.token;
+                block.tokens[static_cast<size_t>(d.offset)] = choice.token;
                 done.reveals.push_back({d.offset, choice.token, d.probabilities[static_cast<size_t>(choice.token)],
                                         static_cast<float>(d.entropy), d.alternatives(params.topAlternatives)});
             }
@@ -227,32 +258,93 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
             stale = !choices.empty() && !masked.empty();
             done.maskedRemaining = static_cast<int32_t>(masked.size());
             done.expectedMasked = request.expectedMaskedAfter();
-            observer.stepDone(done);
+            m_observer.stepDone(done);
         }
-        result.nfe += blockNfe;
-
-        const std::span<const int32_t> fresh = std::span(block).subspan(static_cast<size_t>(prefixLength));
-        sequence.insert(sequence.end(), fresh.begin(), fresh.end());
-        result.newTokens += toGenerate;
-        ++result.blocks;
-        prefix.clear();
-        // The finished block's keys and values, for every later block. Once
-        // generation is over they are never needed, so the pass is skipped.
-        const bool cancelled = stop.stop_requested();
-        const std::string delta = text.append(fresh);
-        const bool limitReached = result.newTokens >= options.maxNewTokens;
-        const bool lowEntropy = options.entropyStop && sequence.size() >= 256 && unigramEntropy(sequence, 256) < 4.0;
-        if (!cancelled && !text.ended() && !limitReached && !lowEntropy) {
-            backend.forward({block, length, true, {}}, *cache, {});
-            ++result.cacheForwards;
-        }
-        observer.blockCommitted({blockIndex, block, delta, blockNfe, millisecondsSince(blockStart)});
-
-        if (text.ended()) return finish(StopReason::EndOfSequence);
-        if (cancelled) return finish(StopReason::Cancelled);
-        if (lowEntropy) return finish(StopReason::LowEntropy);
-        if (limitReached) return finish(StopReason::TokenLimit);
+        m_result.nfe += block.nfe;
+        return {Outcome::Done, std::move(block)};
     }
+
+    // Appends a finished block to the sequence and reports it; returns why
+    // the generation stops, if it does.
+    std::optional<StopReason> commit(int32_t blockIndex, const Denoised& block, Clock::time_point blockStart)
+    {
+        const auto fresh = std::span(block.tokens).subspan(static_cast<size_t>(block.prefixLength));
+        m_sequence.insert(m_sequence.end(), fresh.begin(), fresh.end());
+        m_result.newTokens += static_cast<int32_t>(fresh.size());
+        ++m_result.blocks;
+        m_prefix.clear();
+
+        BlockCommitted committed{blockIndex, block.tokens, {}, {}, block.nfe, 0.0};
+        for (int32_t token : fresh) {
+            committed.tokenTexts.push_back(m_text.append(token));
+            committed.text += committed.tokenTexts.back();
+        }
+        std::optional<StopReason> reason;
+        if (m_text.ended()) {
+            reason = StopReason::EndOfSequence;
+        } else if (m_stop.stop_requested()) {
+            reason = StopReason::Cancelled;
+        } else if (m_options.entropyStop && m_sequence.size() >= 256 && unigramEntropy(m_sequence, 256) < 4.0) {
+            reason = StopReason::LowEntropy;
+        } else if (m_result.newTokens >= m_options.maxNewTokens) {
+            reason = StopReason::TokenLimit;
+        }
+        // The block's keys and values, for every later block; not needed once
+        // the generation ends here.
+        if (!reason) {
+            m_backend.forward({block.tokens, static_cast<int32_t>(block.tokens.size()), true, {}}, *m_cache, {});
+            ++m_result.cacheForwards;
+        }
+        committed.milliseconds = millisecondsSince(blockStart);
+        m_observer.blockCommitted(committed);
+        return reason;
+    }
+
+    GenerationFinished finish(StopReason reason)
+    {
+        m_result.reason = reason;
+        m_result.seconds = millisecondsSince(m_started) / 1000.0;
+        m_result.text = m_text.all();
+        m_observer.finished(m_result);
+        return m_result;
+    }
+
+    const ModelConfig& m_config;
+    Backend& m_backend;
+    const LiveParameters& m_live;
+    const GenerationOptions& m_options;
+    GenerationObserver& m_observer;
+    std::stop_token m_stop;
+    std::unique_ptr<KvCache> m_cache;
+    Rng m_rng;
+    GeneratedText m_text;
+    const Clock::time_point m_started = Clock::now();
+    std::vector<int32_t> m_sequence;  // every token so far, BOS first
+    std::vector<int32_t> m_prefix;    // clean tokens the next block starts with
+    std::vector<float> m_logits;
+    GenerationFinished m_result;
+};
+
+} // namespace
+
+Generator::Generator(const Model& model) : m_model(model) {}
+
+GenerationFinished Generator::run(std::string_view prompt, const LiveParameters& live,
+                                  const GenerationOptions& options, GenerationObserver& observer,
+                                  std::stop_token stop)
+{
+    options.validate();
+    live.current().validate();
+    const ModelConfig& config = m_model.config();
+    if (prompt.empty()) throw Error("the prompt is empty: give the model some text to continue");
+
+    std::vector<int32_t> tokens{config.bosId};
+    const std::vector<int32_t> promptIds = m_model.tokenizer().encode(prompt);
+    tokens.insert(tokens.end(), promptIds.begin(), promptIds.end());
+    if (static_cast<int64_t>(tokens.size()) > config.contextLength)
+        throw Error("the prompt is " + std::to_string(tokens.size()) + " tokens (with BOS) but the model's context holds " +
+                    std::to_string(config.contextLength) + "; shorten the prompt");
+    return GenerationRun(m_model, live, options, observer, std::move(stop)).run(std::move(tokens));
 }
 
 } // namespace bd3

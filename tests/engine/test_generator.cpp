@@ -163,6 +163,49 @@ TEST_F(GeneratorTest, ParameterChangesTakeEffectAtTheNextBlock)
     EXPECT_EQ(block1Steps, 2);
 }
 
+TEST_F(GeneratorTest, RestartAppliesParametersToTheCurrentBlock)
+{
+    SamplingParams params;
+    params.blockSize = 4;
+    params.steps = 4;
+    LiveParameters live(params);
+    Recorder r;
+    r.onStep = [&](const StepDone& s) {
+        if (s.block == 1 && s.step == 0 && r.started.back().params.blockSize == 4) {
+            SamplingParams changed = params;
+            changed.blockSize = 8;
+            live.set(changed);
+            live.requestRestart();
+        }
+    };
+    Generator(*s_model).run("restart", live, options(5, 24), r);
+    ASSERT_GE(r.started.size(), 3U);
+    EXPECT_EQ(r.started[1].block, 1);
+    EXPECT_EQ(r.started[1].params.blockSize, 4);
+    EXPECT_EQ(r.started[2].block, 1);  // the same block, started over
+    EXPECT_EQ(r.started[2].params.blockSize, 8);
+    EXPECT_EQ(r.started[2].startPosition, r.started[1].startPosition);
+    EXPECT_EQ(r.committed[1].tokens.size(), 8U);
+}
+
+TEST_F(GeneratorTest, TokenTextsMakeUpTheBlockText)
+{
+    SamplingParams params;
+    params.blockSize = 4;
+    Recorder r;
+    const auto result = generate(params, options(12, 32), r);
+    std::string all;
+    for (size_t i = 0; i < r.committed.size(); ++i) {
+        const auto& c = r.committed[i];
+        EXPECT_EQ(c.tokenTexts.size(), static_cast<size_t>(r.started[i].length - r.started[i].cleanPrefix));
+        std::string joined;
+        for (const auto& t : c.tokenTexts) joined += t;
+        EXPECT_EQ(joined, c.text);
+        all += c.text;
+    }
+    EXPECT_EQ(all, result.text);
+}
+
 TEST_F(GeneratorTest, CancelStopsBeforeTheNextForwardPass)
 {
     SamplingParams params;

@@ -45,7 +45,12 @@ struct StepDone {
 struct BlockCommitted {
     int32_t block = 0;
     std::vector<int32_t> tokens;  // the whole block, clean prefix included
-    std::string text;             // new text this block completed (whole UTF-8 characters)
+    // The text each generated token completed, in whole UTF-8 characters (a
+    // token holding only part of a character has an empty text and the token
+    // completing it carries the character); one entry per token after the
+    // clean prefix, empty after an end-of-sequence token.
+    std::vector<std::string> tokenTexts;
+    std::string text;  // their concatenation
     int32_t nfe = 0;              // denoising forward passes in this block
     double milliseconds = 0.0;    // denoising and cache update
 };

@@ -4,6 +4,7 @@
 #include "bd3/events.hpp"
 #include "bd3/sampling.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <stop_token>
 #include <string_view>
@@ -20,9 +21,16 @@ public:
     void set(const SamplingParams& params);  // validates first: throws bd3::Error
     SamplingParams current() const;
 
+    // Apply the current values to the block being denoised now: it starts
+    // over before its next forward pass instead of at the next block.
+    void requestRestart();
+    // Reads and clears the request (the generator's side).
+    bool takeRestartRequest() const;
+
 private:
     mutable std::mutex m_mutex;
     SamplingParams m_params;
+    mutable std::atomic<bool> m_restart{false};
 };
 
 class Generator {
