@@ -16,10 +16,7 @@ Command addInfoCommand(CLI::App& app);
 Command addTokenizeCommand(CLI::App& app);
 Command addLogitsCommand(CLI::App& app);
 
-// The model used when --model is not given: the default model installed
-// beside the program, else the one in the source tree.
-std::filesystem::path defaultModelFolder();
-// Adds -m/--model, defaulting to defaultModelFolder().
+// Adds -m/--model, defaulting to bd3::defaultModelFolder().
 void addModelOption(CLI::App& command, std::filesystem::path& folder);
 
 } // namespace bd3::cli
