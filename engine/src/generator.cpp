@@ -339,7 +339,10 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
     if (prompt.empty()) throw Error("the prompt is empty: give the model some text to continue");
 
     std::vector<int32_t> tokens{config.bosId};
-    const std::vector<int32_t> promptIds = m_model.tokenizer().encode(prompt);
+    std::vector<int32_t> promptIds = m_model.tokenizer().encode(prompt);
+    const auto room = static_cast<size_t>(config.contextLength - std::min(live.current().blockSize, config.contextLength));
+    if (options.keepPromptTail && promptIds.size() + 1 > room)
+        promptIds.erase(promptIds.begin(), promptIds.end() - static_cast<std::ptrdiff_t>(std::max<size_t>(room, 2) - 1));
     tokens.insert(tokens.end(), promptIds.begin(), promptIds.end());
     if (static_cast<int64_t>(tokens.size()) > config.contextLength)
         throw Error("the prompt is " + std::to_string(tokens.size()) + " tokens (with BOS) but the model's context holds " +

@@ -262,6 +262,18 @@ TEST_F(GeneratorTest, StopsAtEndOfSequence)
     EXPECT_TRUE(sawEos);
 }
 
+TEST_F(GeneratorTest, KeepPromptTailTrimsALongPrompt)
+{
+    SamplingParams params;
+    params.blockSize = 8;
+    GenerationOptions o = options(13, 8);
+    o.keepPromptTail = true;
+    Recorder r;
+    const auto result = generate(params, o, r, std::string(3000, 'a') + " tail");
+    EXPECT_EQ(result.promptTokens, s_model->config().contextLength - 8);
+    EXPECT_EQ(result.newTokens, 8);
+}
+
 TEST_F(GeneratorTest, BadInputGivesClearErrors)
 {
     auto message = [&](std::string_view prompt, SamplingParams params, GenerationOptions o) {

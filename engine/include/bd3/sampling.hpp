@@ -54,6 +54,9 @@ struct GenerationOptions {
     int32_t maxNewTokens = 256;
     bool stopAtEos = true;
     bool entropyStop = false;  // stop when the last 256 tokens' unigram entropy < 4 nats
+    // A prompt longer than the context is an error unless this is set; then
+    // only its latest tokens are kept, leaving room for the first block.
+    bool keepPromptTail = false;
 
     void validate() const;
 };
