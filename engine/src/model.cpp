@@ -35,6 +35,7 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
     if (options.device == Device::Cuda)
         throw Error("the CUDA backend is not part of this build; use the CPU device");
     model->m_backend = makeCpuBackend(config, std::move(weights));
+    model->m_device = Device::Cpu;
     return model;
 }
 

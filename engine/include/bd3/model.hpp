@@ -41,6 +41,7 @@ public:
     const ModelConfig& config() const { return m_config; }
     const Tokenizer& tokenizer() const { return *m_tokenizer; }
     Backend& backend() const { return *m_backend; }
+    Device device() const { return m_device; }
     int64_t parameterCount() const { return m_parameterCount; }
     // Bytes of the weights as held for compute (fp32 on the CPU).
     int64_t weightBytes() const;
@@ -57,6 +58,7 @@ private:
     ModelConfig m_config;
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<Backend> m_backend;
+    Device m_device = Device::Cpu;
     int64_t m_parameterCount = 0;
 };
 

@@ -1,0 +1,301 @@
+#include "controls_dock.hpp"
+
+#include "bd3/devices.hpp"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+
+QDoubleSpinBox* makeDoubleBox(double minimum, double maximum, double step, int decimals)
+{
+    auto* box = new QDoubleSpinBox;
+    box->setRange(minimum, maximum);
+    box->setSingleStep(step);
+    box->setDecimals(decimals);
+    return box;
+}
+
+template <typename Enum>
+void selectData(QComboBox* box, Enum value)
+{
+    box->setCurrentIndex(std::max(0, box->findData(static_cast<int>(value))));
+}
+
+template <typename Enum>
+Enum currentEnum(const QComboBox* box)
+{
+    return static_cast<Enum>(box->currentData().toInt());
+}
+
+} // namespace
+
+ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent)
+{
+    setObjectName(QStringLiteral("controlsDock"));
+    auto* body = new QWidget;
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_blockSize = new QSpinBox;
+    m_blockSize->setRange(1, m_contextLength);
+    m_blockSize->setToolTip(tr("Tokens per block: blocks are written left to right, and the tokens inside a block are revealed together over a few steps."));
+    auto* presets = new QHBoxLayout;
+    presets->setSpacing(2);
+    const std::pair<int, QString> presetSizes[] = {{1, tr("1 · AR")}, {4, QStringLiteral("4")}, {8, QStringLiteral("8")}, {16, QStringLiteral("16")}};
+    for (const auto& [size, label] : presetSizes) {
+        auto* button = new QToolButton;
+        button->setText(label);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        button->setObjectName(QStringLiteral("blockPreset%1").arg(size));
+        button->setToolTip(size == 1 ? tr("Block size 1 is an autoregressive model: one token at a time, left to right.")
+                                     : tr("Use blocks of %n tokens.", nullptr, size));
+        connect(button, &QToolButton::clicked, this, [this, size = size] { m_blockSize->setValue(size); });
+        presets->addWidget(button);
+    }
+    m_wholeContext = new QToolButton;
+    m_wholeContext->setText(tr("MDLM"));
+    m_wholeContext->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_wholeContext->setObjectName(QStringLiteral("blockPresetWhole"));
+    m_wholeContext->setToolTip(tr("One block as long as the whole context: plain masked diffusion (MDLM)."));
+    connect(m_wholeContext, &QToolButton::clicked, this, [this] { m_blockSize->setValue(m_contextLength); });
+    presets->addWidget(m_wholeContext);
+    form->addRow(tr("Block size"), m_blockSize);
+    form->addRow(QString(), presets);
+
+    m_steps = new QSpinBox;
+    m_steps->setRange(1, 4096);
+    m_steps->setToolTip(tr("Denoising steps per block: fewer steps reveal more tokens at once, faster but less careful."));
+    form->addRow(tr("Steps per block"), m_steps);
+
+    m_schedule = new QComboBox;
+    const std::pair<bd3::ScheduleKind, QString> schedules[] = {
+        {bd3::ScheduleKind::LogLinear, tr("Log-linear")}, {bd3::ScheduleKind::Cosine, tr("Cosine")},
+        {bd3::ScheduleKind::Square, tr("Square")},        {bd3::ScheduleKind::SquareRoot, tr("Square root")},
+        {bd3::ScheduleKind::Log, tr("Log")},              {bd3::ScheduleKind::Clipped, tr("Clipped [β, ω]")},
+    };
+    for (const auto& [kind, label] : schedules) m_schedule->addItem(label, static_cast<int>(kind));
+    m_schedule->setToolTip(tr("The schedule sets how many tokens are expected to stay masked after each step."));
+    form->addRow(tr("Schedule"), m_schedule);
+    m_beta = makeDoubleBox(0.0, 1.0, 0.05, 2);
+    m_beta->setToolTip(tr("Clipped schedule: the masked fraction the last steps go down to before the final reveal."));
+    m_omega = makeDoubleBox(0.0, 1.0, 0.05, 2);
+    m_omega->setToolTip(tr("Clipped schedule: the masked fraction right after the first step."));
+    auto* clip = new QHBoxLayout;
+    clip->addWidget(m_beta);
+    clip->addWidget(m_omega);
+    form->addRow(tr("β, ω"), clip);
+
+    m_sampler = new QComboBox;
+    const std::pair<bd3::SamplerKind, QString> samplers[] = {
+        {bd3::SamplerKind::Ddpm, tr("DDPM step")},
+        {bd3::SamplerKind::FirstHitting, tr("First hitting")},
+        {bd3::SamplerKind::TopKConfidence, tr("Top-k confidence")},
+        {bd3::SamplerKind::Threshold, tr("Threshold")},
+    };
+    for (const auto& [kind, label] : samplers) m_sampler->addItem(label, static_cast<int>(kind));
+    m_sampler->setToolTip(tr("How a step picks the tokens to reveal: at random at the schedule's pace (DDPM), one at a time (first hitting), the most confident ones (top-k), or all above a threshold."));
+    form->addRow(tr("Sampler"), m_sampler);
+
+    m_confidence = new QComboBox;
+    m_confidence->addItem(tr("Probability"), static_cast<int>(bd3::ConfidenceMeasure::Probability));
+    m_confidence->addItem(tr("Low entropy"), static_cast<int>(bd3::ConfidenceMeasure::NegativeEntropy));
+    m_confidence->addItem(tr("Top-2 margin"), static_cast<int>(bd3::ConfidenceMeasure::Margin));
+    m_confidence->setToolTip(tr("How sure the model is about a position: the chosen token's probability, how peaked the distribution is, or the gap between the two best tokens."));
+    form->addRow(tr("Confidence"), m_confidence);
+    m_threshold = makeDoubleBox(0.0, 1.0, 0.05, 2);
+    m_threshold->setToolTip(tr("Threshold sampler: every masked token at least this confident is revealed, and at least one per step."));
+    form->addRow(tr("Threshold"), m_threshold);
+
+    m_temperature = makeDoubleBox(0.05, 5.0, 0.05, 2);
+    m_temperature->setToolTip(tr("Temperature: below 1 the model picks its favourite tokens more often, above 1 it takes more chances."));
+    form->addRow(tr("Temperature"), m_temperature);
+    m_topP = makeDoubleBox(0.01, 1.0, 0.05, 2);
+    m_topP->setToolTip(tr("Nucleus sampling: only the most probable tokens that together hold this much probability can be drawn."));
+    form->addRow(tr("Top-p"), m_topP);
+
+    m_fixedSeed = new QCheckBox(tr("Fixed"));
+    m_fixedSeed->setToolTip(tr("With a fixed seed the same settings write the same text again; otherwise every generation draws a new seed."));
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+    m_seed->setToolTip(m_fixedSeed->toolTip());
+    auto* seedRow = new QHBoxLayout;
+    seedRow->addWidget(m_fixedSeed);
+    seedRow->addWidget(m_seed, 1);
+    form->addRow(tr("Seed"), seedRow);
+
+    m_tokenLimit = new QSpinBox;
+    m_tokenLimit->setRange(1, 1'000'000);
+    m_tokenLimit->setToolTip(tr("The most new tokens one generation writes."));
+    form->addRow(tr("Token limit"), m_tokenLimit);
+    m_stopAtEos = new QCheckBox(tr("Stop at end of text"));
+    m_stopAtEos->setToolTip(tr("Stop when the model writes its end-of-sequence token, so the length is the model's choice."));
+    form->addRow(QString(), m_stopAtEos);
+
+    m_device = new QComboBox;
+    for (const bd3::DeviceInfo& device : bd3::availableDevices().devices)
+        m_device->addItem(QString::fromStdString(device.name), static_cast<int>(device.device));
+    m_device->setToolTip(tr("Where the network runs; a new device takes effect when a model is loaded."));
+    form->addRow(tr("Device"), m_device);
+
+    m_restart = new QPushButton;
+    auto* layout = new QVBoxLayout(body);
+    layout->addLayout(form);
+    layout->addWidget(m_restart);
+    layout->addStretch(1);
+    m_restart->setVisible(false);
+    setWidget(body);
+
+    setSamplingParams(bd3::SamplingParams{});
+    m_tokenLimit->setValue(256);
+    m_stopAtEos->setChecked(true);
+
+    for (QSpinBox* box : {m_blockSize, m_steps})
+        connect(box, &QSpinBox::valueChanged, this, &ControlsDock::announce);
+    for (QDoubleSpinBox* box : {m_beta, m_omega, m_threshold, m_temperature, m_topP})
+        connect(box, &QDoubleSpinBox::valueChanged, this, &ControlsDock::announce);
+    for (QComboBox* box : {m_schedule, m_sampler, m_confidence})
+        connect(box, &QComboBox::currentIndexChanged, this, &ControlsDock::announce);
+    connect(m_fixedSeed, &QCheckBox::toggled, m_seed, &QWidget::setEnabled);
+    updateEnabledStates();
+}
+
+void ControlsDock::setRestartAction(QAction* action)
+{
+    m_restart->setText(action->text());
+    m_restart->setToolTip(action->toolTip());
+    m_restart->setVisible(true);
+    connect(m_restart, &QPushButton::clicked, action, &QAction::trigger);
+    connect(action, &QAction::changed, m_restart, [this, action] { m_restart->setEnabled(action->isEnabled()); });
+    m_restart->setEnabled(action->isEnabled());
+}
+
+bd3::SamplingParams ControlsDock::samplingParams() const
+{
+    bd3::SamplingParams p;
+    p.blockSize = m_blockSize->value();
+    p.steps = m_steps->value();
+    p.schedule = {currentEnum<bd3::ScheduleKind>(m_schedule), m_beta->value(), m_omega->value()};
+    p.sampler = currentEnum<bd3::SamplerKind>(m_sampler);
+    p.confidence = currentEnum<bd3::ConfidenceMeasure>(m_confidence);
+    p.threshold = m_threshold->value();
+    p.temperature = m_temperature->value();
+    p.topP = m_topP->value();
+    p.topAlternatives = 5;  // for the editor's hover and the timeline's tooltips
+    return p;
+}
+
+bd3::GenerationOptions ControlsDock::generationOptions() const
+{
+    bd3::GenerationOptions o;
+    o.seed = m_fixedSeed->isChecked() ? static_cast<uint64_t>(m_seed->value()) : QRandomGenerator::global()->generate64();
+    o.maxNewTokens = m_tokenLimit->value();
+    o.stopAtEos = m_stopAtEos->isChecked();
+    o.keepPromptTail = true;  // a long document is continued from its latest text
+    return o;
+}
+
+bd3::Device ControlsDock::device() const { return static_cast<bd3::Device>(m_device->currentData().toInt()); }
+
+void ControlsDock::setSamplingParams(const bd3::SamplingParams& p)
+{
+    m_updating = true;
+    m_blockSize->setValue(p.blockSize);
+    m_steps->setValue(p.steps);
+    selectData(m_schedule, p.schedule.kind);
+    m_beta->setValue(p.schedule.beta);
+    m_omega->setValue(p.schedule.omega);
+    selectData(m_sampler, p.sampler);
+    selectData(m_confidence, p.confidence);
+    m_threshold->setValue(p.threshold);
+    m_temperature->setValue(p.temperature);
+    m_topP->setValue(p.topP);
+    m_updating = false;
+    announce();
+}
+
+void ControlsDock::setContextLength(int tokens)
+{
+    m_contextLength = tokens;
+    m_blockSize->setMaximum(tokens);
+    m_wholeContext->setToolTip(tr("One block as long as the whole context (%n tokens): plain masked diffusion (MDLM).", nullptr, tokens));
+}
+
+void ControlsDock::updateEnabledStates()
+{
+    const auto sampler = currentEnum<bd3::SamplerKind>(m_sampler);
+    const bool clipped = currentEnum<bd3::ScheduleKind>(m_schedule) == bd3::ScheduleKind::Clipped;
+    m_beta->setEnabled(clipped);
+    m_omega->setEnabled(clipped);
+    m_confidence->setEnabled(sampler == bd3::SamplerKind::TopKConfidence || sampler == bd3::SamplerKind::Threshold);
+    m_threshold->setEnabled(sampler == bd3::SamplerKind::Threshold);
+    m_steps->setEnabled(sampler != bd3::SamplerKind::FirstHitting && sampler != bd3::SamplerKind::Threshold);
+    m_seed->setEnabled(m_fixedSeed->isChecked());
+}
+
+void ControlsDock::announce()
+{
+    updateEnabledStates();
+    if (!m_updating) Q_EMIT parametersChanged(samplingParams());
+}
+
+void ControlsDock::saveSettings(QSettings& settings) const
+{
+    const bd3::SamplingParams p = samplingParams();
+    settings.beginGroup(QStringLiteral("parameters"));
+    settings.setValue(QStringLiteral("blockSize"), p.blockSize);
+    settings.setValue(QStringLiteral("steps"), p.steps);
+    settings.setValue(QStringLiteral("schedule"), QString::fromUtf8(bd3::scheduleName(p.schedule.kind)));
+    settings.setValue(QStringLiteral("beta"), p.schedule.beta);
+    settings.setValue(QStringLiteral("omega"), p.schedule.omega);
+    settings.setValue(QStringLiteral("sampler"), QString::fromUtf8(bd3::samplerName(p.sampler)));
+    settings.setValue(QStringLiteral("confidence"), QString::fromUtf8(bd3::confidenceName(p.confidence)));
+    settings.setValue(QStringLiteral("threshold"), p.threshold);
+    settings.setValue(QStringLiteral("temperature"), p.temperature);
+    settings.setValue(QStringLiteral("topP"), p.topP);
+    settings.setValue(QStringLiteral("fixedSeed"), m_fixedSeed->isChecked());
+    settings.setValue(QStringLiteral("seed"), m_seed->value());
+    settings.setValue(QStringLiteral("tokenLimit"), m_tokenLimit->value());
+    settings.setValue(QStringLiteral("stopAtEos"), m_stopAtEos->isChecked());
+    settings.endGroup();
+}
+
+void ControlsDock::restoreSettings(const QSettings& settings)
+{
+    // Values from another version or typed by hand fall back to the defaults.
+    const bd3::SamplingParams defaults;
+    auto value = [&](const char* key, const QVariant& fallback) {
+        return settings.value(QStringLiteral("parameters/") + QLatin1String(key), fallback);
+    };
+    bd3::SamplingParams p;
+    p.blockSize = value("blockSize", defaults.blockSize).toInt();
+    p.steps = value("steps", defaults.steps).toInt();
+    p.schedule.kind = bd3::scheduleFromName(value("schedule", QString()).toString().toStdString()).value_or(defaults.schedule.kind);
+    p.schedule.beta = value("beta", defaults.schedule.beta).toDouble();
+    p.schedule.omega = value("omega", defaults.schedule.omega).toDouble();
+    p.sampler = bd3::samplerFromName(value("sampler", QString()).toString().toStdString()).value_or(defaults.sampler);
+    p.confidence = bd3::confidenceFromName(value("confidence", QString()).toString().toStdString()).value_or(defaults.confidence);
+    p.threshold = value("threshold", defaults.threshold).toDouble();
+    p.temperature = value("temperature", defaults.temperature).toDouble();
+    p.topP = value("topP", defaults.topP).toDouble();
+    try {
+        p.validate();
+    } catch (const std::exception&) {
+        p = defaults;
+    }
+    setSamplingParams(p);
+    m_fixedSeed->setChecked(value("fixedSeed", false).toBool());
+    m_seed->setValue(value("seed", 0).toInt());
+    m_tokenLimit->setValue(value("tokenLimit", 256).toInt());
+    m_stopAtEos->setChecked(value("stopAtEos", true).toBool());
+}

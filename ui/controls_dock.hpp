@@ -1,0 +1,66 @@
+// The parameters of generation, each with a one-sentence tooltip for someone
+// learning the method. Changes are announced at once; the window passes them
+// to the engine, which applies them from the next block on.
+#pragma once
+
+#include "bd3/model.hpp"
+#include "bd3/sampling.hpp"
+
+#include <QDockWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+class QToolButton;
+
+class ControlsDock : public QDockWidget {
+    Q_OBJECT
+
+public:
+    explicit ControlsDock(QWidget* parent = nullptr);
+
+    bd3::SamplingParams samplingParams() const;
+    // The seed is drawn afresh for each generation unless it is fixed.
+    bd3::GenerationOptions generationOptions() const;
+    bd3::Device device() const;
+
+    void setSamplingParams(const bd3::SamplingParams& params);
+    void setContextLength(int tokens);  // the "whole context" preset and the block size limit
+    void setRestartAction(QAction* action);
+    void saveSettings(QSettings& settings) const;
+    void restoreSettings(const QSettings& settings);
+
+    // Widgets by role, for tests.
+    QSpinBox* blockSizeBox() const { return m_blockSize; }
+    QSpinBox* stepsBox() const { return m_steps; }
+
+Q_SIGNALS:
+    void parametersChanged(const bd3::SamplingParams& params);
+
+private:
+    void updateEnabledStates();
+    void announce();
+
+    QSpinBox* m_blockSize;
+    QSpinBox* m_steps;
+    QComboBox* m_schedule;
+    QDoubleSpinBox* m_beta;
+    QDoubleSpinBox* m_omega;
+    QComboBox* m_sampler;
+    QComboBox* m_confidence;
+    QDoubleSpinBox* m_threshold;
+    QDoubleSpinBox* m_temperature;
+    QDoubleSpinBox* m_topP;
+    QCheckBox* m_fixedSeed;
+    QSpinBox* m_seed;
+    QSpinBox* m_tokenLimit;
+    QCheckBox* m_stopAtEos;
+    QComboBox* m_device;
+    QPushButton* m_restart;
+    QToolButton* m_wholeContext;
+    int m_contextLength = 1024;
+    bool m_updating = false;  // set while values are filled in programmatically
+};

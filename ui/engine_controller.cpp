@@ -1,0 +1,94 @@
+#include "engine_controller.hpp"
+
+#include "engine_worker.hpp"
+
+#include "bd3/error.hpp"
+
+#include <QMetaObject>
+
+EngineController::EngineController(GenerationRecord* record, QObject* parent)
+    : QObject(parent), m_record(record), m_live(std::make_shared<bd3::LiveParameters>(bd3::SamplingParams{}))
+{
+    qRegisterMetaType<ModelSummary>();
+    m_events = std::make_shared<EventQueue>([this] {
+        QMetaObject::invokeMethod(this, [this] { drainEvents(); }, Qt::QueuedConnection);
+    });
+    m_worker = new EngineWorker(m_live, m_events);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+
+    connect(m_worker, &EngineWorker::loadProgress, this, &EngineController::loadProgress);
+    connect(m_worker, &EngineWorker::modelLoaded, this, [this](const ModelSummary& summary) {
+        m_loading = false;
+        m_model = summary;
+        m_record->setVocabulary(summary.pieces, summary.maskId);
+        Q_EMIT modelLoaded(summary);
+    });
+    connect(m_worker, &EngineWorker::modelLoadFailed, this, [this](const QString& folder, const QString& message) {
+        m_loading = false;
+        Q_EMIT modelLoadFailed(folder, message);
+    });
+    connect(m_worker, &EngineWorker::generationFailed, this, [this](const QString& message) {
+        drainEvents();
+        m_generating = false;
+        Q_EMIT generationFailed(message);
+    });
+    m_thread.setObjectName(QStringLiteral("engine"));
+    m_thread.start();
+}
+
+EngineController::~EngineController()
+{
+    m_stop.request_stop();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void EngineController::loadModel(const QString& folder, bd3::Device device)
+{
+    m_loading = true;
+    Q_EMIT loadStarted(folder);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, folder, device] { worker->loadModel(folder, device); },
+                              Qt::QueuedConnection);
+}
+
+QString EngineController::generate(const QString& prompt, const bd3::SamplingParams& params,
+                                   const bd3::GenerationOptions& options)
+{
+    if (m_generating) return tr("A generation is already running.");
+    if (!m_model) return tr("No model is loaded yet.");
+    if (const QString problem = setParameters(params); !problem.isEmpty()) return problem;
+    m_stop = std::stop_source();
+    m_generating = true;
+    m_record->clear();
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, prompt, options, stop = m_stop.get_token()] { worker->generate(prompt, options, stop); },
+        Qt::QueuedConnection);
+    Q_EMIT generationStarted();
+    return {};
+}
+
+void EngineController::stop() { m_stop.request_stop(); }
+
+QString EngineController::setParameters(const bd3::SamplingParams& params, bool restartBlock)
+{
+    try {
+        m_live->set(params);
+    } catch (const bd3::Error& error) {
+        return QString::fromStdString(error.what());
+    }
+    if (restartBlock) m_live->requestRestart();
+    return {};
+}
+
+void EngineController::drainEvents()
+{
+    const std::vector<EngineEvent> batch = m_events->takeAll();
+    if (batch.empty()) return;
+    m_record->apply(batch);
+    Q_EMIT eventsApplied();
+    if (m_generating && std::holds_alternative<bd3::GenerationFinished>(batch.back())) {
+        m_generating = false;
+        Q_EMIT generationFinished(*m_record->finished());
+    }
+}

@@ -1,0 +1,63 @@
+// The UI thread's handle on the engine: starts the worker thread, forwards
+// requests as queued calls, drains the event queue into the GenerationRecord
+// and tells the window what happened. It never waits on the worker.
+#pragma once
+
+#include "event_queue.hpp"
+#include "generation_record.hpp"
+#include "model_summary.hpp"
+
+#include "bd3/generator.hpp"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+#include <optional>
+#include <stop_token>
+
+class EngineWorker;
+
+class EngineController : public QObject {
+    Q_OBJECT
+
+public:
+    EngineController(GenerationRecord* record, QObject* parent = nullptr);
+    ~EngineController() override;
+
+    void loadModel(const QString& folder, bd3::Device device);
+    // Starts continuing prompt; params are validated first (returns the
+    // problem, empty when it started).
+    QString generate(const QString& prompt, const bd3::SamplingParams& params, const bd3::GenerationOptions& options);
+    // Stops within one forward pass.
+    void stop();
+    // New values for the next block; with restartBlock, for the current one.
+    QString setParameters(const bd3::SamplingParams& params, bool restartBlock = false);
+
+    bool isGenerating() const { return m_generating; }
+    bool isLoading() const { return m_loading; }
+    const std::optional<ModelSummary>& model() const { return m_model; }
+
+Q_SIGNALS:
+    void loadStarted(const QString& folder);
+    void loadProgress(double fraction);
+    void modelLoaded(const ModelSummary& summary);
+    void modelLoadFailed(const QString& folder, const QString& message);
+    void generationStarted();
+    void generationFinished(const bd3::GenerationFinished& result);
+    void generationFailed(const QString& message);
+    void eventsApplied();
+
+private:
+    void drainEvents();
+
+    GenerationRecord* m_record;
+    QThread m_thread;
+    std::shared_ptr<bd3::LiveParameters> m_live;
+    std::shared_ptr<EventQueue> m_events;
+    EngineWorker* m_worker = nullptr;  // owned by m_thread's lifetime (deleteLater on finish)
+    std::stop_source m_stop;
+    std::optional<ModelSummary> m_model;
+    bool m_generating = false;
+    bool m_loading = false;
+};

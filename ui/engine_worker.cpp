@@ -1,0 +1,68 @@
+#include "engine_worker.hpp"
+
+#include "bd3/error.hpp"
+
+namespace {
+
+// Forwards the generator's events into the queue.
+class QueueObserver final : public bd3::GenerationObserver {
+public:
+    explicit QueueObserver(EventQueue& queue) : m_queue(queue) {}
+    void blockStarted(const bd3::BlockStarted& e) override { m_queue.push(e); }
+    void stepDone(const bd3::StepDone& e) override { m_queue.push(e); }
+    void blockCommitted(const bd3::BlockCommitted& e) override { m_queue.push(e); }
+    void finished(const bd3::GenerationFinished& e) override { m_queue.push(e); }
+
+private:
+    EventQueue& m_queue;
+};
+
+} // namespace
+
+EngineWorker::EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events)
+    : m_live(std::move(live)), m_events(std::move(events))
+{
+}
+
+EngineWorker::~EngineWorker() = default;
+
+void EngineWorker::loadModel(const QString& folder, bd3::Device device)
+{
+    int reported = -1;
+    bd3::LoadOptions options;
+    options.device = device;
+    options.progress = [&](double fraction) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (percent != reported) {
+            reported = percent;
+            Q_EMIT loadProgress(fraction);
+        }
+        return true;
+    };
+    try {
+        auto model = bd3::Model::load(folder.toStdString(), options);
+        const ModelSummary summary = ModelSummary::of(*model);
+        m_model = std::move(model);
+        Q_EMIT modelLoaded(summary);
+    } catch (const bd3::Error& error) {
+        Q_EMIT modelLoadFailed(folder, QString::fromStdString(error.what()));
+    } catch (const std::bad_alloc&) {
+        Q_EMIT modelLoadFailed(folder, tr("There is not enough memory to load this model."));
+    }
+}
+
+void EngineWorker::generate(const QString& prompt, const bd3::GenerationOptions& options, std::stop_token stop)
+{
+    if (!m_model) {
+        Q_EMIT generationFailed(tr("No model is loaded."));
+        return;
+    }
+    QueueObserver observer(*m_events);
+    try {
+        bd3::Generator(*m_model).run(prompt.toStdString(), *m_live, options, observer, std::move(stop));
+    } catch (const bd3::Error& error) {
+        Q_EMIT generationFailed(QString::fromStdString(error.what()));
+    } catch (const std::bad_alloc&) {
+        Q_EMIT generationFailed(tr("The generation ran out of memory."));
+    }
+}

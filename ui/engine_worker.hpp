@@ -1,0 +1,40 @@
+// The engine's side of the studio: lives on a worker QThread, owns the model
+// and runs generations. The UI thread reaches it only through queued calls
+// and reads its events from an EventQueue.
+#pragma once
+
+#include "event_queue.hpp"
+#include "model_summary.hpp"
+
+#include "bd3/generator.hpp"
+#include "bd3/model.hpp"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <stop_token>
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+
+public:
+    EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events);
+    ~EngineWorker() override;
+
+    // Both run on the worker thread (invoked through queued calls). A model
+    // that fails to load leaves the previous one in place.
+    void loadModel(const QString& folder, bd3::Device device);
+    void generate(const QString& prompt, const bd3::GenerationOptions& options, std::stop_token stop);
+
+Q_SIGNALS:
+    void loadProgress(double fraction);
+    void modelLoaded(const ModelSummary& summary);
+    void modelLoadFailed(const QString& folder, const QString& message);
+    void generationFailed(const QString& message);
+
+private:
+    std::shared_ptr<bd3::LiveParameters> m_live;
+    std::shared_ptr<EventQueue> m_events;
+    std::unique_ptr<bd3::Model> m_model;
+};

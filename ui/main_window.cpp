@@ -1,0 +1,327 @@
+#include "main_window.hpp"
+
+#include "controls_dock.hpp"
+#include "engine_controller.hpp"
+#include "generation_record.hpp"
+#include "model_summary.hpp"
+#include "plots_panel.hpp"
+#include "step_timeline_view.hpp"
+#include "studio_actions.hpp"
+#include "unmasking_view.hpp"
+#include "writing_editor.hpp"
+
+#include "bd3/default_model.hpp"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+
+MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
+    : QMainWindow(parent), m_record(new GenerationRecord(this)), m_controller(new EngineController(m_record, this)),
+      m_actions(new StudioActions(this)), m_editor(new WritingEditor), m_unmasking(new UnmaskingView),
+      m_timeline(new StepTimelineView), m_plots(new PlotsPanel), m_controls(new ControlsDock(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("BD3 Studio"));
+    m_unmasking->setRecord(m_record);
+    m_timeline->setRecord(m_record);
+    m_plots->setRecord(m_record);
+
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(m_editor);
+    splitter->addWidget(m_unmasking);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    setCentralWidget(splitter);
+
+    addDockWidget(Qt::LeftDockWidgetArea, m_controls);
+    auto* timelineDock = new QDockWidget(tr("Step Timeline"), this);
+    timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    timelineDock->setWidget(m_timeline);
+    addDockWidget(Qt::RightDockWidgetArea, timelineDock);
+    auto* plotsDock = new QDockWidget(tr("Plots"), this);
+    plotsDock->setObjectName(QStringLiteral("plotsDock"));
+    plotsDock->setWidget(m_plots);
+    addDockWidget(Qt::RightDockWidgetArea, plotsDock);
+    m_controls->setRestartAction(m_actions->restartBlock);
+
+    createMenus();
+    createStatusBar();
+
+    connect(m_actions->openModel, &QAction::triggered, this, &MainWindow::chooseModel);
+    connect(m_actions->quit, &QAction::triggered, this, &QWidget::close);
+    connect(m_actions->generate, &QAction::triggered, this, &MainWindow::startGeneration);
+    connect(m_actions->stop, &QAction::triggered, m_controller, &EngineController::stop);
+    connect(m_actions->restartBlock, &QAction::triggered, this, [this] {
+        if (const QString problem = m_controller->setParameters(m_controls->samplingParams(), true); !problem.isEmpty())
+            statusBar()->showMessage(problem, 8000);
+    });
+    connect(m_actions->tintBySteps, &QAction::toggled, m_editor, &WritingEditor::setTintBySteps);
+    connect(m_actions->followLatestBlock, &QAction::triggered, this, &MainWindow::followLatest);
+    connect(m_actions->about, &QAction::triggered, this, &MainWindow::showAbout);
+    connect(m_unmasking, &UnmaskingView::blockSelected, this, &MainWindow::showBlock);
+
+    connect(m_controls, &ControlsDock::parametersChanged, this, [this](const bd3::SamplingParams& params) {
+        // Applied to the next block of a running generation.
+        if (m_controller->isGenerating()) {
+            if (const QString problem = m_controller->setParameters(params); !problem.isEmpty())
+                statusBar()->showMessage(problem, 8000);
+        }
+    });
+    connect(m_controller, &EngineController::loadStarted, this, [this](const QString& folder) {
+        m_loadProgress->setValue(0);
+        m_loadProgress->show();
+        statusBar()->showMessage(tr("Loading %1…").arg(folder));
+        updateActions();
+    });
+    connect(m_controller, &EngineController::loadProgress, this,
+            [this](double fraction) { m_loadProgress->setValue(static_cast<int>(fraction * 100)); });
+    connect(m_controller, &EngineController::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_controller, &EngineController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
+    connect(m_controller, &EngineController::generationStarted, this, &MainWindow::updateActions);
+    connect(m_controller, &EngineController::generationFinished, this, &MainWindow::onGenerationFinished);
+    connect(m_controller, &EngineController::generationFailed, this, [this](const QString& message) {
+        onGenerationEnded();
+        statusBar()->showMessage(tr("Generation failed: %1").arg(message), 15000);
+    });
+    connect(m_record, &GenerationRecord::blockCommitted, this, &MainWindow::onBlockCommitted);
+    connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    m_statusTimer.setInterval(250);
+
+    QSettings settings;
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray())) {
+        // First start: the writing area gets the most room (once laid out).
+        QTimer::singleShot(0, this, [this, timelineDock, plotsDock] {
+            resizeDocks({m_controls, timelineDock}, {300, 520}, Qt::Horizontal);
+            resizeDocks({timelineDock, plotsDock}, {330, 470}, Qt::Vertical);
+        });
+    }
+    m_controls->restoreSettings(settings);
+    m_actions->tintBySteps->setChecked(settings.value(QStringLiteral("view/tintBySteps"), true).toBool());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1440, 900);
+
+    QString folder = modelFolder;
+    if (folder.isEmpty()) folder = settings.value(QStringLiteral("model/last")).toString();
+    if (folder.isEmpty()) folder = QString::fromStdString(bd3::defaultModelFolder().string());
+    // The window shows first; the model loads on the worker thread.
+    QTimer::singleShot(0, this, [this, folder] { openModel(folder); });
+    updateActions();
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_actions->openModel);
+    file->addSeparator();
+    file->addAction(m_actions->quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, m_editor, &QPlainTextEdit::undo);
+    undo->setObjectName(QStringLiteral("undo"));
+    QAction* redo = edit->addAction(tr("&Redo"), QKeySequence::Redo, m_editor, &QPlainTextEdit::redo);
+    redo->setObjectName(QStringLiteral("redo"));
+    connect(m_editor, &QPlainTextEdit::undoAvailable, undo, &QAction::setEnabled);
+    connect(m_editor, &QPlainTextEdit::redoAvailable, redo, &QAction::setEnabled);
+    undo->setEnabled(false);
+    redo->setEnabled(false);
+
+    QMenu* generate = menuBar()->addMenu(tr("&Generate"));
+    generate->addAction(m_actions->generate);
+    generate->addAction(m_actions->stop);
+    generate->addAction(m_actions->restartBlock);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_actions->tintBySteps);
+    view->addAction(m_actions->followLatestBlock);
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+    menuBar()->addMenu(tr("&Help"))->addAction(m_actions->about);
+
+    QToolBar* toolbar = addToolBar(tr("Generation"));
+    toolbar->setObjectName(QStringLiteral("generationToolBar"));
+    toolbar->addAction(m_actions->generate);
+    toolbar->addAction(m_actions->stop);
+    toolbar->addAction(m_actions->restartBlock);
+    toolbar->addSeparator();
+    toolbar->addAction(m_actions->openModel);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_modelLabel = new QLabel(tr("No model"));
+    m_speedLabel = new QLabel;
+    m_nfeLabel = new QLabel;
+    m_elapsedLabel = new QLabel;
+    m_loadProgress = new QProgressBar;
+    m_loadProgress->setRange(0, 100);
+    m_loadProgress->setMaximumWidth(160);
+    m_loadProgress->hide();
+    statusBar()->addPermanentWidget(m_loadProgress);
+    for (QLabel* label : {m_modelLabel, m_speedLabel, m_nfeLabel, m_elapsedLabel}) statusBar()->addPermanentWidget(label);
+}
+
+void MainWindow::chooseModel()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"),
+                                                             m_controller->model() ? m_controller->model()->folder : QString());
+    if (!folder.isEmpty()) openModel(folder);
+}
+
+void MainWindow::openModel(const QString& folder)
+{
+    // A running generation ends first; its text stays.
+    m_controller->stop();
+    m_controller->loadModel(folder, m_controls->device());
+}
+
+void MainWindow::onModelLoaded(const ModelSummary& summary)
+{
+    m_loadProgress->hide();
+    m_controls->setContextLength(summary.contextLength);
+    m_modelLabel->setText(tr("%1 · %2 · %3M parameters")
+                              .arg(summary.name, summary.device)
+                              .arg(static_cast<double>(summary.parameterCount) / 1e6, 0, 'f', 1));
+    m_modelLabel->setToolTip(summary.folder);
+    statusBar()->showMessage(tr("Model loaded: %1").arg(summary.folder), 5000);
+    QSettings().setValue(QStringLiteral("model/last"), summary.folder);
+    updateActions();
+}
+
+void MainWindow::onModelLoadFailed(const QString& folder, const QString& message)
+{
+    m_loadProgress->hide();
+    updateActions();
+    QString text = tr("The model in %1 could not be loaded:\n\n%2").arg(folder, message);
+    if (m_controller->model()) text += tr("\n\nThe model loaded before (%1) is still in use.").arg(m_controller->model()->name);
+    if (m_modelError) m_modelError->close();
+    m_modelError = new QMessageBox(QMessageBox::Critical, tr("Model Not Loaded"), text, QMessageBox::Ok, this);
+    m_modelError->setObjectName(QStringLiteral("modelErrorDialog"));
+    m_modelError->setAttribute(Qt::WA_DeleteOnClose);
+    m_modelError->open();
+}
+
+void MainWindow::startGeneration()
+{
+    if (m_controller->isGenerating() || !m_controller->model()) return;
+    const QString prompt = m_editor->beginGeneration();
+    const QString problem = m_controller->generate(prompt, m_controls->samplingParams(), m_controls->generationOptions());
+    if (!problem.isEmpty()) {
+        m_editor->endGeneration();
+        statusBar()->showMessage(problem, 8000);
+        return;
+    }
+    m_elapsed.start();
+    m_statusTimer.start();
+    followLatest();
+    updateActions();
+}
+
+void MainWindow::onBlockCommitted(int index)
+{
+    const BlockRecord& block = m_record->block(index);
+    const std::vector<int> steps = block.revealSteps();
+    std::vector<GeneratedToken> tokens;
+    for (int offset = block.start.cleanPrefix; offset < block.length(); ++offset) {
+        GeneratedToken token;
+        token.text = QString::fromStdString(block.commit->tokenTexts[static_cast<size_t>(offset - block.start.cleanPrefix)]);
+        token.block = index;
+        token.step = steps[static_cast<size_t>(offset)];
+        token.stepsInBlock = static_cast<int>(block.steps.size());
+        if (const bd3::Reveal* reveal = block.revealAt(offset)) {
+            token.probability = reveal->probability;
+            token.entropy = reveal->entropy;
+            QStringList alternatives;
+            for (const bd3::Alternative& a : reveal->alternatives)
+                alternatives << QStringLiteral("%1 %2").arg(m_record->tokenText(a.token)).arg(a.probability, 0, 'f', 2);
+            token.alternatives = alternatives.join(QStringLiteral(", "));
+        }
+        tokens.push_back(token);
+    }
+    m_editor->insertGenerated(tokens);
+}
+
+void MainWindow::onGenerationFinished(const bd3::GenerationFinished& result)
+{
+    onGenerationEnded();
+    const QString reasons[] = {tr("token limit reached"), tr("end of text"), tr("stopped"), tr("text became repetitive")};
+    statusBar()->showMessage(tr("Finished: %1 tokens, %2 NFEs, %3 s (%4)")
+                                 .arg(result.newTokens)
+                                 .arg(result.nfe)
+                                 .arg(result.seconds, 0, 'f', 2)
+                                 .arg(reasons[static_cast<int>(result.reason)]),
+                             15000);
+}
+
+void MainWindow::onGenerationEnded()
+{
+    m_editor->endGeneration();
+    m_statusTimer.stop();
+    updateStatus();
+    updateActions();
+}
+
+void MainWindow::showBlock(int block)
+{
+    m_timeline->setBlock(block);
+    m_plots->setBlock(block);
+}
+
+void MainWindow::followLatest()
+{
+    m_timeline->followLatest();
+    m_plots->followLatest();
+}
+
+void MainWindow::updateActions()
+{
+    const bool generating = m_controller->isGenerating();
+    const bool ready = m_controller->model().has_value() && !m_controller->isLoading();
+    m_actions->generate->setEnabled(ready && !generating);
+    m_actions->stop->setEnabled(generating);
+    m_actions->restartBlock->setEnabled(generating);
+    m_actions->openModel->setEnabled(!m_controller->isLoading());
+}
+
+void MainWindow::updateStatus()
+{
+    const int tokens = m_record->totalTokens();
+    const double seconds = m_controller->isGenerating() ? m_elapsed.elapsed() / 1000.0
+                           : m_record->finished()      ? m_record->finished()->seconds
+                                                       : 0.0;
+    m_speedLabel->setText(tr("%1 tokens/s").arg(seconds > 0 ? tokens / seconds : 0.0, 0, 'f', 1));
+    m_nfeLabel->setText(tr("%n NFE(s)", nullptr, m_record->totalNfe()));
+    m_elapsedLabel->setText(tr("%1 s").arg(seconds, 0, 'f', 1));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About BD3 Studio"),
+                       tr("<h3>BD3 Studio %1</h3><p>Write with a block diffusion language model and watch each "
+                          "block's tokens being unmasked, step by step.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_controller->stop();
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("view/tintBySteps"), m_actions->tintBySteps->isChecked());
+    m_controls->saveSettings(settings);
+    event->accept();
+}

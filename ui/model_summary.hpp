@@ -1,0 +1,29 @@
+// What the window needs to know of a loaded model, copied out of the engine
+// on the worker thread so the UI never touches the model itself.
+#pragma once
+
+#include "bd3/model.hpp"
+
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+struct ModelSummary {
+    QString folder;
+    QString name;    // the folder's name
+    QString device;  // "cpu" or "cuda"
+    qint64 parameterCount = 0;
+    int contextLength = 0;
+    int configBlockSize = 0;
+    std::vector<int> trainedBlockSizes;
+    int32_t maskId = 0;
+    int32_t eosId = 0;
+    std::shared_ptr<const QStringList> pieces;  // display text of every id
+
+    static ModelSummary of(const bd3::Model& model);
+};
+
+Q_DECLARE_METATYPE(ModelSummary)

@@ -1,0 +1,127 @@
+#include "writing_editor.hpp"
+
+#include "step_tint_highlighter.hpp"
+
+#include <QHelpEvent>
+#include <QTextBlock>
+#include <QToolTip>
+
+WritingEditor::WritingEditor(QWidget* parent)
+    : QPlainTextEdit(parent), m_tint(new StepTintHighlighter(document(), m_spans))
+{
+    setObjectName(QStringLiteral("writingEditor"));
+    setPlaceholderText(tr("Write here, then press Ctrl+Return: the model continues from the cursor, block by block."));
+    QFont font = this->font();
+    font.setPointSizeF(font.pointSizeF() * 1.15);
+    setFont(font);
+    setMouseTracking(true);
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(100);
+    connect(&m_flushTimer, &QTimer::timeout, this, &WritingEditor::flushPending);
+}
+
+WritingEditor::~WritingEditor() = default;
+
+QString WritingEditor::beginGeneration()
+{
+    m_insertion = textCursor();
+    m_insertion.clearSelection();
+    if (m_insertion.position() == 0) m_insertion.movePosition(QTextCursor::End);
+    m_generating = true;
+    m_firstInsert = true;
+    setReadOnly(true);
+    QTextCursor before(document());
+    before.setPosition(m_insertion.position(), QTextCursor::KeepAnchor);
+    return before.selectedText().replace(QChar::ParagraphSeparator, QLatin1Char('\n'));
+}
+
+void WritingEditor::insertGenerated(const std::vector<GeneratedToken>& tokens)
+{
+    if (!m_generating) return;
+    m_pending.insert(m_pending.end(), tokens.begin(), tokens.end());
+    if (!m_flushTimer.isActive()) m_flushTimer.start();
+}
+
+void WritingEditor::flushPending()
+{
+    if (m_pending.empty()) return;
+    QString text;
+    for (const GeneratedToken& token : m_pending) text += token.text;
+    const int start = m_insertion.position();
+    // The first insertion opens the undo step; later ones join it.
+    if (m_firstInsert) {
+        m_insertion.beginEditBlock();
+        m_firstInsert = false;
+    } else {
+        m_insertion.joinPreviousEditBlock();
+    }
+    m_insertion.insertText(text);
+    m_insertion.endEditBlock();
+
+    int position = start;
+    for (GeneratedToken& token : m_pending) {
+        if (token.text.isEmpty()) continue;
+        QTextCursor range(document());
+        range.setPosition(position);
+        position += static_cast<int>(token.text.size());
+        range.setPosition(position, QTextCursor::KeepAnchor);
+        m_spans.push_back({range, std::move(token)});
+    }
+    m_pending.clear();
+    for (QTextBlock block = document()->findBlock(start); block.isValid() && block.position() <= position; block = block.next())
+        m_tint->rehighlightBlock(block);
+    setTextCursor(m_insertion);
+    ensureCursorVisible();
+}
+
+void WritingEditor::endGeneration()
+{
+    m_flushTimer.stop();
+    flushPending();
+    m_generating = false;
+    setReadOnly(false);
+    setTextCursor(m_insertion);
+}
+
+void WritingEditor::setTintBySteps(bool tint) { m_tint->setEnabled(tint); }
+
+bool WritingEditor::tintBySteps() const { return m_tint->isEnabled(); }
+
+int WritingEditor::generatedTokenCount() const
+{
+    int count = 0;
+    for (const GeneratedSpan& span : m_spans) count += span.range.hasSelection();
+    return count;
+}
+
+const GeneratedSpan* WritingEditor::spanAt(int position) const
+{
+    for (auto it = m_spans.rbegin(); it != m_spans.rend(); ++it) {
+        if (it->range.hasSelection() && it->range.selectionStart() <= position && position < it->range.selectionEnd())
+            return &*it;
+    }
+    return nullptr;
+}
+
+bool WritingEditor::viewportEvent(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        if (const GeneratedSpan* span = spanAt(cursorForPosition(help->pos()).position())) {
+            const GeneratedToken& t = span->token;
+            QString text = t.step < 0 ? tr("<b>%1</b><br>block %2, from the prompt").arg(t.text.toHtmlEscaped()).arg(t.block + 1)
+                                      : tr("<b>%1</b><br>block %2, step %3<br>probability %4, entropy %5 nats")
+                                            .arg(t.text.toHtmlEscaped())
+                                            .arg(t.block + 1)
+                                            .arg(t.step + 1)
+                                            .arg(t.probability, 0, 'f', 3)
+                                            .arg(t.entropy, 0, 'f', 2);
+            if (!t.alternatives.isEmpty()) text += tr("<br>alternatives: %1").arg(t.alternatives.toHtmlEscaped());
+            QToolTip::showText(help->globalPos(), text, this);
+        } else {
+            QToolTip::hideText();
+        }
+        return true;
+    }
+    return QPlainTextEdit::viewportEvent(event);
+}
