@@ -366,9 +366,10 @@ class Trainer:
 
         def on_signal(signum, frame):
             stop["now"] = True
+        previous = None
         if threading_main():
-            signal.signal(signal.SIGTERM, on_signal)
-            signal.signal(signal.SIGINT, on_signal)
+            previous = (signal.signal(signal.SIGTERM, on_signal),
+                        signal.signal(signal.SIGINT, on_signal))
         end = cfg.max_steps if stop_after is None else min(cfg.max_steps, self.step + stop_after)
         t_last, tok_last, losses = time.time(), 0, []
         while self.step < end and not stop["now"]:
@@ -405,6 +406,9 @@ class Trainer:
         self.save()
         if cfg.export_to and self.rank == 0:
             self.export()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])
         return self
 
 
