@@ -13,7 +13,7 @@ machines through torchrun (DistributedDataParallel, one process per GPU):
     # CPU (the default model): checkpoints and log in --out, resumed automatically
     nice -n 19 /usr/bin/python3 tools/train.py --out RUN_DIR --max-steps 20000 \
         --export-to resources/models/default --export-every 500
-    # 8 GPUs
+    # 8 GPUs (torchrun sets RANK, WORLD_SIZE, LOCAL_RANK; without CUDA the gloo backend)
     torchrun --nproc_per_node 8 tools/train.py --out RUN_DIR --batch-size 256 --device cuda
     # export the EMA weights of the latest checkpoint only
     /usr/bin/python3 tools/train.py --out RUN_DIR --export-only --export-to DIR
@@ -66,7 +66,7 @@ class TrainConfig:
     cond: int = 64
     context: int = 256
     # objective
-    block_sizes: list = field(default_factory=lambda: [1, 2, 4, 8, 16, 32, 256])
+    block_sizes: list = field(default_factory=lambda: [1, 2, 4, 8, 16, 32, "context"])
     intervals: dict = field(default_factory=lambda: {str(k): list(v) for k, v in DEFAULT_INTERVALS.items()})
     max_redraws: int = 100
     # optimisation
@@ -89,7 +89,7 @@ class TrainConfig:
     checkpoint_every: int = 25
     eval_every: int = 500
     eval_windows: int = 16
-    eval_block_sizes: list = field(default_factory=lambda: [1, 4, 16, 256])
+    eval_block_sizes: list = field(default_factory=lambda: [1, 4, 16, "context"])
     search_intervals_every: int = 0   # > 0: re-pick [beta, omega] per block size
     export_to: str = ""
     export_every: int = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,7 @@ def token_stream(corpus_dir, split: str, tokenizer_model, cache_dir=None) -> np.
     arr = np.asarray(ids, dtype=np.int32)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npy")
+        tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npy")  # ranks write at once
         np.save(tmp, arr)
         tmp.replace(cache)
     return arr
