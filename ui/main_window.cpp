@@ -95,6 +95,7 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
         statusBar()->showMessage(tr("Generation failed: %1").arg(message), 15000);
     });
     connect(m_record, &GenerationRecord::blockCommitted, this, &MainWindow::onBlockCommitted);
+    connect(m_record, &GenerationRecord::blockCommitted, this, &MainWindow::updateStatus);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusTimer.setInterval(250);
 
@@ -278,6 +279,7 @@ void MainWindow::showBlock(int block)
 {
     m_timeline->setBlock(block);
     m_plots->setBlock(block);
+    m_plots->refreshNow();
 }
 
 void MainWindow::followLatest()

@@ -44,6 +44,8 @@ public:
 public Q_SLOTS:
     void openModel(const QString& folder);
     void startGeneration();
+    // Shows one block in the timeline and the plots (they stop following).
+    void showBlock(int block);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -57,7 +59,6 @@ private:
     void onBlockCommitted(int block);
     void onGenerationFinished(const bd3::GenerationFinished& result);
     void onGenerationEnded();
-    void showBlock(int block);
     void followLatest();
     void updateActions();
     void updateStatus();

@@ -254,6 +254,12 @@ void PlotsPanel::markGenerationDirty()
     if (!m_refreshTimer.isActive()) m_refreshTimer.start();
 }
 
+void PlotsPanel::refreshNow()
+{
+    m_refreshTimer.stop();
+    refresh();
+}
+
 void PlotsPanel::refresh()
 {
     if (m_blockDirty) refreshBlockPlots();
@@ -334,7 +340,8 @@ void PlotsPanel::refreshThroughputPlot()
         tokensPerSecond << rate;
         maxRate = std::max(maxRate, rate);
     }
-    setMarkers(m_throughputPlot->graph(0), count <= kMaxMarkedPoints ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssNone);
+    setMarkers(m_throughputPlot->graph(0),
+               count <= kMaxMarkedPoints ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssNone);
     m_throughputPlot->graph(0)->setData(blocks, tokensPerSecond, true);
     m_nfeBars->setData(nfeBlocks, nfes, true);
     m_throughputPlot->xAxis->setRange(0.4, std::max(count, 1) + 0.6);

@@ -63,6 +63,10 @@ public:
     QCustomPlot* throughputPlot() const { return m_throughputPlot; }
     QCPBars* nfeBars() const { return m_nfeBars; }
 
+    // Redraws at once what changed since the last redraw (before an export:
+    // the coalesced redraw may still be up to 100 ms away).
+    void refreshNow();
+
 public Q_SLOTS:
     // Plots one block's steps and stays on it while later blocks arrive.
     void setBlock(int block);

@@ -22,8 +22,8 @@ const QColor kDimText(0x8a, 0x91, 0x9e);
 const QColor kPrefixFill(0x33, 0x38, 0x42);
 
 constexpr double kMargin = 14;
-constexpr double kMaxCellWidth = 48;
-constexpr double kMaxCellHeight = 24;
+constexpr double kMaxCellWidth = 72;
+constexpr double kMaxCellHeight = 26;
 constexpr double kMaxRotatedLabel = 90;
 constexpr double kComfortableRowHeight = 14;
 
@@ -48,7 +48,8 @@ QString visibleText(const QString& text)
         if (c == QLatin1Char('\n')) shown += QStringLiteral("\u21b5");
         else if (c == QLatin1Char('\t')) shown += QStringLiteral("\u21e5");
         else if (c == QLatin1Char(' ')) shown += QStringLiteral("\u00b7");
-        else if (c.category() == QChar::Other_Control) shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
+        else if (c.category() == QChar::Other_Control)
+            shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
         else shown += c;
     }
     return shown;
@@ -173,8 +174,10 @@ StepTimelineView::Grid StepTimelineView::gridFor(const BlockRecord& block) const
 
     // Left: the step numbers; top: the caption, the "position" title and the
     // position numbers, with the "step" title in the corner.
-    const double left = kMargin + std::max(label.horizontalAdvance(tr("step \u2193")), label.horizontalAdvance(QStringLiteral("000"))) + 10;
-    const double top = kMargin + 2 * QFontMetricsF(font()).lineSpacing() + 2 + 14 + label.height() + 2 + label.height() + 4;
+    const double numbersWidth =
+        std::max(label.horizontalAdvance(tr("step \u2193")), label.horizontalAdvance(QStringLiteral("000")));
+    const double left = kMargin + numbersWidth + 10;
+    const double top = kMargin + 2 * QFontMetricsF(font()).lineSpacing() + 16 + 2 * label.height() + 6;
     grid.cellWidth = std::min(kMaxCellWidth, std::max(1.0, (width() - left - kMargin) / grid.columns));
 
     // Token text under the columns: level when it fits, turned when the
@@ -183,7 +186,8 @@ StepTimelineView::Grid StepTimelineView::gridFor(const BlockRecord& block) const
     if (m_record) {
         const std::vector<int32_t> final = block.tokensAfter(static_cast<int>(block.steps.size()));
         for (int32_t token : final) {
-            if (token != m_record->maskId()) widest = std::max(widest, tokens.horizontalAdvance(visibleText(m_record->tokenText(token))));
+            if (token == m_record->maskId()) continue;
+            widest = std::max(widest, tokens.horizontalAdvance(visibleText(m_record->tokenText(token))));
         }
     }
     // The rows come first: labels take only the room left over once every
@@ -210,7 +214,8 @@ void StepTimelineView::paintEvent(QPaintEvent*)
     if (index < 0) {
         painter.setFont(m_labelFont);
         painter.setPen(kDimText);
-        painter.drawText(rect(), Qt::AlignCenter, tr("Each block's steps show here: a column per position, a row per step."));
+        painter.drawText(rect(), Qt::AlignCenter,
+                         tr("Each block's steps show here: a column per position, a row per step."));
         return;
     }
     const BlockRecord& block = m_record->block(index);
@@ -244,11 +249,14 @@ void StepTimelineView::paintCaption(QPainter& painter, const BlockRecord& block,
     if (block.length() != params.blockSize) details << tr("%1 positions here").arg(block.length());
     details << (params.steps == 1 ? tr("1 step") : tr("%1 steps").arg(params.steps));
     QString sampler = tr("sampler %1").arg(QString::fromUtf8(bd3::samplerName(params.sampler)));
-    if (params.sampler == bd3::SamplerKind::Threshold) sampler += tr(" (threshold %1)").arg(params.threshold, 0, 'g', 3);
+    if (params.sampler == bd3::SamplerKind::Threshold)
+        sampler += tr(" (threshold %1)").arg(params.threshold, 0, 'g', 3);
     details << sampler;
     QString schedule = tr("schedule %1").arg(QString::fromUtf8(bd3::scheduleName(params.schedule.kind)));
     if (params.schedule.kind == bd3::ScheduleKind::Clipped)
-        schedule += tr(" (\u03b2 %1, \u03c9 %2)").arg(params.schedule.beta, 0, 'g', 3).arg(params.schedule.omega, 0, 'g', 3);
+        schedule += tr(" (\u03b2 %1, \u03c9 %2)")
+                        .arg(params.schedule.beta, 0, 'g', 3)
+                        .arg(params.schedule.omega, 0, 'g', 3);
     details << schedule;
     if (block.restarts == 1) details << tr("restarted once");
     else if (block.restarts > 1) details << tr("restarted %1 times").arg(block.restarts);
@@ -284,8 +292,8 @@ void StepTimelineView::paintAxes(QPainter& painter, const Grid& grid) const
                          numbersRight - kMargin, label.height());
         painter.drawText(box, Qt::AlignRight | Qt::AlignVCenter, QString::number(number));
     }
-    painter.drawText(QRectF(kMargin, numbersTop, numbersRight - kMargin, label.height()), Qt::AlignRight | Qt::AlignVCenter,
-                     tr("step \u2193"));
+    painter.drawText(QRectF(kMargin, numbersTop, numbersRight - kMargin, label.height()),
+                     Qt::AlignRight | Qt::AlignVCenter, tr("step \u2193"));
 }
 
 void StepTimelineView::paintCells(QPainter& painter, const BlockRecord& block, const Grid& grid) const
@@ -316,8 +324,9 @@ void StepTimelineView::paintCells(QPainter& painter, const BlockRecord& block, c
     painter.setPen(Qt::NoPen);
     for (int r = 0; r < grid.rows; ++r) {
         for (int c = 0; c < grid.columns; ++c) {
-            const QRectF cell(grid.area.left() + c * grid.cellWidth + gap / 2, grid.area.top() + r * grid.cellHeight + gap / 2,
-                              grid.cellWidth - gap, grid.cellHeight - gap);
+            const QRectF cell(grid.area.left() + c * grid.cellWidth + gap / 2,
+                              grid.area.top() + r * grid.cellHeight + gap / 2, grid.cellWidth - gap,
+                              grid.cellHeight - gap);
             const double radius = std::min(3.0, cell.height() / 4);
             switch (cellAt(block, revealSteps, reveals, c, r, fill)) {
             case CellKind::Empty:
@@ -357,7 +366,8 @@ void StepTimelineView::paintTokenLabels(QPainter& painter, const BlockRecord& bl
         const bool prefix = c < block.start.cleanPrefix;
         // The label takes its column's colour, to tie text and reveal together.
         const int revealedAt = revealSteps[static_cast<size_t>(c)];
-        painter.setPen(prefix || revealedAt < 0 ? kDimText : StepPalette::stepColor(revealedAt, plannedSteps(block)).lighter(115));
+        painter.setPen(prefix || revealedAt < 0 ? kDimText
+                                                : StepPalette::stepColor(revealedAt, plannedSteps(block)).lighter(115));
         const QString text = visibleText(m_record->tokenText(token));
         const double x = grid.area.left() + c * grid.cellWidth;
         if (grid.labels == TokenLabels::Horizontal) {
@@ -381,9 +391,9 @@ QString StepTimelineView::cellToolTip(const BlockRecord& block, int position, in
             .arg(m_record->tokenText(token).toHtmlEscaped());
     };
     if (position < block.start.cleanPrefix) {
+        // One arg() call each: a token reading "%2" must not take a later value.
         return tr("%1 at position %2<br>known before the block started")
-            .arg(quoted(block.start.tokens[static_cast<size_t>(position)]))
-            .arg(position + 1);
+            .arg(quoted(block.start.tokens[static_cast<size_t>(position)]), QString::number(position + 1));
     }
     const int recorded = static_cast<int>(block.steps.size());
     if (step >= recorded) return tr("Position %1<br>step %2 has not run yet").arg(position + 1).arg(step + 1);
@@ -393,16 +403,15 @@ QString StepTimelineView::cellToolTip(const BlockRecord& block, int position, in
         return tr("Position %1<br>still masked after step %2").arg(position + 1).arg(step + 1);
     }
     QString tip = tr("%1 at position %2<br>revealed at step %3 of %4<br>probability %5 \u00b7 entropy %6 nats")
-                      .arg(quoted(reveal->token))
-                      .arg(position + 1)
-                      .arg(revealedAt + 1)
-                      .arg(plannedSteps(block))
-                      .arg(static_cast<double>(reveal->probability), 0, 'f', 3)
-                      .arg(static_cast<double>(reveal->entropy), 0, 'f', 2);
+                      .arg(quoted(reveal->token), QString::number(position + 1), QString::number(revealedAt + 1),
+                           QString::number(plannedSteps(block)),
+                           QString::number(static_cast<double>(reveal->probability), 'f', 3),
+                           QString::number(static_cast<double>(reveal->entropy), 'f', 2));
     if (!reveal->alternatives.empty()) {
         QStringList alternatives;
         for (const bd3::Alternative& alternative : reveal->alternatives) {
-            alternatives << tr("%1 %2").arg(quoted(alternative.token)).arg(static_cast<double>(alternative.probability), 0, 'f', 3);
+            alternatives << tr("%1 %2").arg(quoted(alternative.token),
+                                            QString::number(static_cast<double>(alternative.probability), 'f', 3));
         }
         tip += tr("<br>top alternatives: %1").arg(alternatives.join(QStringLiteral(", ")));
     }

@@ -32,8 +32,11 @@ constexpr double kStripMaxBlockWidth = 140;
 constexpr double kSectionGap = 12;
 constexpr double kCellGap = 5;
 constexpr double kCellPadding = 8;
-constexpr double kTokenPointSize = 11;
-constexpr int kFontLevels = 4;  // token text from 11 down to 8 points when room is short
+// Token text from 14 points (level 0) down to 8, as room allows; 11 points is
+// the size the view asks its layout room for.
+constexpr double kLargestPointSize = 14;
+constexpr int kFontLevels = 7;
+constexpr int kNaturalLevel = 3;
 constexpr int kFrameMs = 16;  // one step per display frame
 
 // Steps a block takes: the recorded count once committed; while it runs, the
@@ -57,7 +60,8 @@ QString visibleText(const QString& text)
         if (c == QLatin1Char('\n')) shown += QStringLiteral("\u21b5");
         else if (c == QLatin1Char('\t')) shown += QStringLiteral("\u21e5");
         else if (c == QLatin1Char(' ')) shown += QStringLiteral("\u00b7");
-        else if (c.category() == QChar::Other_Control) shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
+        else if (c.category() == QChar::Other_Control)
+            shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
         else shown += c;
     }
     return shown;
@@ -230,7 +234,7 @@ void UnmaskingView::updateCellsHeight()
     int length = -1;
     if (m_record && m_block >= 0 && m_block < m_record->blockCount()) {
         const BlockRecord& block = m_record->block(m_block);
-        height = cellLayout(block, m_steps, width() - 2 * kMargin, 0).height;
+        height = cellLayout(block, m_steps, width() - 2 * kMargin, kNaturalLevel).height;
         length = block.length();
     }
     // Rows appear as wide tokens are revealed; keeping them while blocks of
@@ -247,17 +251,19 @@ void UnmaskingView::updateCellsHeight()
 
 void UnmaskingView::updateFit()
 {
-    // A container that gives less height than asked for (a splitter) gets
-    // smaller token text rather than cut-off rows. Like the height, the size
-    // only shrinks while the view and the block size stay the same.
+    // The largest token text that fits: a container giving more height than
+    // asked for (a splitter) gets bigger text, one giving less gets smaller
+    // text rather than cut-off rows. Like the height, the size only shrinks
+    // while the view and the block size stay the same.
     int level = 0;
     int length = -1;
     if (m_record && m_block >= 0 && m_block < m_record->blockCount()) {
         const BlockRecord& block = m_record->block(m_block);
         length = block.length();
+        if (size() == m_fitSize && length == m_fitLength) level = m_fontLevel;  // never larger again
         const double room = height() - contentHeight(0);
-        while (level < kFontLevels - 1 && cellLayout(block, m_steps, width() - 2 * kMargin, level).height > room) ++level;
-        if (size() == m_fitSize && length == m_fitLength) level = std::max(level, m_fontLevel);
+        const double cellsWidth = width() - 2 * kMargin;
+        while (level < kFontLevels - 1 && cellLayout(block, m_steps, cellsWidth, level).height > room) ++level;
     }
     m_fitSize = size();
     m_fitLength = length;
@@ -293,9 +299,10 @@ int UnmaskingView::contentHeight(double cellsHeight) const
 
 int UnmaskingView::heightForWidth(int width) const
 {
-    double cells = QFontMetricsF(tokenFont(0)).height() + 2 * cellPadding(0) / 1.5;
+    double cells = QFontMetricsF(tokenFont(kNaturalLevel)).height() + 2 * cellPadding(kNaturalLevel) / 1.5;
     if (m_record && m_block >= 0 && m_block < m_record->blockCount())
-        cells = std::max(cells, cellLayout(m_record->block(m_block), m_steps, width - 2 * kMargin, 0).height);
+        cells = std::max(cells,
+                         cellLayout(m_record->block(m_block), m_steps, width - 2 * kMargin, kNaturalLevel).height);
     if (width == m_stickyWidth) cells = std::max(cells, m_stickyCellsHeight);
     return contentHeight(cells);
 }
@@ -303,20 +310,21 @@ int UnmaskingView::heightForWidth(int width) const
 QFont UnmaskingView::tokenFont(int level) const
 {
     QFont font = m_tokenFont;
-    font.setPointSizeF(kTokenPointSize - level);
+    font.setPointSizeF(kLargestPointSize - level);
     return font;
 }
 
-double UnmaskingView::cellPadding(int level) { return kCellPadding - level; }
+double UnmaskingView::cellPadding(int level) { return kCellPadding + 0.75 * (kNaturalLevel - level); }
 
-UnmaskingView::CellLayout UnmaskingView::cellLayout(const BlockRecord& block, int stepsShown, double width, int level) const
+UnmaskingView::CellLayout UnmaskingView::cellLayout(const BlockRecord& block, int stepsShown, double width,
+                                                    int level) const
 {
     const QFontMetricsF metrics(tokenFont(level));
     const double padding = cellPadding(level);
     const double cellHeight = std::ceil(metrics.height() + 2 * padding / 1.5);
     const double minWidth = std::ceil(metrics.horizontalAdvance(QStringLiteral("MMM")) + 2 * padding);
     const double maxWidth = std::max(minWidth, width);
-    const double gap = kCellGap - level / 2.0;
+    const double gap = kCellGap + 0.5 * (kNaturalLevel - level);
     const std::vector<int32_t> tokens = block.tokensAfter(stepsShown);
     const std::vector<int> revealed = block.revealSteps();
 
@@ -451,7 +459,8 @@ void UnmaskingView::paintCaption(QPainter& painter, const BlockRecord& block, do
     const int steps = plannedSteps(block);
     const int masked = m_steps > 0 ? block.steps[static_cast<size_t>(m_steps - 1)].maskedRemaining
                                    : block.maskedAtStart();
-    QString caption = tr("Block %1 \u00b7 step %2 of %3 \u00b7 %4 masked").arg(m_block + 1).arg(m_steps).arg(steps).arg(masked);
+    QString caption =
+        tr("Block %1 \u00b7 step %2 of %3 \u00b7 %4 masked").arg(m_block + 1).arg(m_steps).arg(steps).arg(masked);
     if (block.restarts == 1) caption += tr(" \u00b7 restarted once");
     else if (block.restarts > 1) caption += tr(" \u00b7 restarted %1 times").arg(block.restarts);
     painter.setFont(m_captionFont);
@@ -607,17 +616,16 @@ bool UnmaskingView::event(QEvent* event)
         QString tip;
         if (offset < block.start.cleanPrefix) {
             tip = tr("Position %1: \u201c%2\u201d, known before the block started")
-                      .arg(offset + 1)
-                      .arg(m_record->tokenText(block.start.tokens[i]));
+                      .arg(QString::number(offset + 1), m_record->tokenText(block.start.tokens[i]));
         } else if (revealed[i] < 0 || revealed[i] >= m_steps) {
             tip = tr("Position %1: still masked").arg(offset + 1);
         } else if (const bd3::Reveal* reveal = block.revealAt(offset)) {
+            // One arg() call: a token reading "%3" must not take a later value.
             tip = tr("Position %1: \u201c%2\u201d\nrevealed at step %3, probability %4, entropy %5 nats")
-                      .arg(offset + 1)
-                      .arg(m_record->tokenText(reveal->token))
-                      .arg(revealed[i] + 1)
-                      .arg(static_cast<double>(reveal->probability), 0, 'f', 3)
-                      .arg(static_cast<double>(reveal->entropy), 0, 'f', 2);
+                      .arg(QString::number(offset + 1), m_record->tokenText(reveal->token),
+                           QString::number(revealed[i] + 1),
+                           QString::number(static_cast<double>(reveal->probability), 'f', 3),
+                           QString::number(static_cast<double>(reveal->entropy), 'f', 2));
         }
         QToolTip::showText(help->globalPos(), tip, this);
         return true;

@@ -69,7 +69,7 @@ private:
     int stepsRecorded(int block) const;
 
     std::vector<StripItem> stripLayout() const;
-    // Token text and cell padding at a fitting level: 0 is the full size.
+    // Token text and cell padding at a fitting level: 0 is the largest.
     QFont tokenFont(int level) const;
     static double cellPadding(int level);
     CellLayout cellLayout(const BlockRecord& block, int stepsShown, double width, int level) const;

@@ -3,12 +3,14 @@
 #include "engine_controller.hpp"
 #include "generation_record.hpp"
 #include "main_window.hpp"
+#include "unmasking_view.hpp"
 #include "writing_editor.hpp"
 
 #include <QApplication>
 #include <QPixmap>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 ScreenshotSession::ScreenshotSession(MainWindow* window, QString prompt, QString output, int afterBlocks)
@@ -24,25 +26,44 @@ ScreenshotSession::ScreenshotSession(MainWindow* window, QString prompt, QString
         std::fprintf(stderr, "bd3-studio: %s\n", qPrintable(message));
         QApplication::exit(1);
     });
-    // Mid-generation: once enough blocks are in and the current one has
-    // taken a few steps, so every view shows something.
-    connect(window->record(), &GenerationRecord::stepAdded, this, [this](int block, int step) {
-        if (!m_captured && block >= m_afterBlocks && step >= 1) {
-            m_captured = true;
-            m_window->controller()->stop();
-            QTimer::singleShot(400, this, &ScreenshotSession::capture);
-        }
+    // Mid-generation: once enough blocks are in, wait for a moment when the
+    // unmasking view shows a block partly revealed, so every view has
+    // something to show; give up waiting after a few seconds.
+    connect(window->record(), &GenerationRecord::blockCommitted, this, [this](int block) {
+        if (m_waiting || block + 1 < m_afterBlocks) return;
+        m_waiting = true;
+        m_deadline.start();
+        auto* poll = new QTimer(this);
+        connect(poll, &QTimer::timeout, this, [this, poll] {
+            if (partlyRevealedOnScreen() || m_deadline.elapsed() > 5000) {
+                poll->stop();
+                capture();
+            }
+        });
+        poll->start(5);
     });
     connect(window->controller(), &EngineController::generationFinished, this, [this] {
-        if (!m_captured) {
-            m_captured = true;
-            QTimer::singleShot(400, this, &ScreenshotSession::capture);
-        }
+        if (!m_waiting) QTimer::singleShot(400, this, &ScreenshotSession::capture);
     });
+}
+
+bool ScreenshotSession::partlyRevealedOnScreen() const
+{
+    const UnmaskingView* view = m_window->unmaskingView();
+    const GenerationRecord* record = m_window->record();
+    if (view->displayedBlock() < 0 || view->displayedBlock() >= record->blockCount()) return false;
+    const BlockRecord& block = record->block(view->displayedBlock());
+    if (view->displayedSteps() < 1) return false;
+    const std::vector<int32_t> tokens = block.tokensAfter(view->displayedSteps());
+    return std::count(tokens.begin(), tokens.end(), record->maskId()) > 0;
 }
 
 void ScreenshotSession::capture()
 {
+    if (m_captured) return;
+    m_captured = true;
+    // The timeline and plots show the block on screen in the unmasking view.
+    if (m_waiting) m_window->showBlock(m_window->unmaskingView()->displayedBlock());
     const bool saved = m_window->grab().save(m_output);
     std::fprintf(saved ? stdout : stderr, saved ? "bd3-studio: wrote %s\n" : "bd3-studio: could not write %s\n",
                  qPrintable(m_output));

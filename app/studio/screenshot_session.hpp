@@ -2,6 +2,7 @@
 // mid-generation, for the documentation.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 
@@ -15,10 +16,13 @@ public:
 
 private:
     void capture();
+    bool partlyRevealedOnScreen() const;
 
     MainWindow* m_window;
     QString m_prompt;
     QString m_output;
     int m_afterBlocks;
+    bool m_waiting = false;
     bool m_captured = false;
+    QElapsedTimer m_deadline;
 };

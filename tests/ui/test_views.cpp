@@ -86,7 +86,10 @@ std::vector<EngineEvent> block0()
 }
 
 // Block 1 before its restart: two planned steps, one run.
-std::vector<EngineEvent> block1BeforeRestart() { return {started(1, 4, 0, 2), step(1, 0, {reveal(0, 4, 0.7F)}, 3, 2.0)}; }
+std::vector<EngineEvent> block1BeforeRestart()
+{
+    return {started(1, 4, 0, 2), step(1, 0, {reveal(0, 4, 0.7F)}, 3, 2.0)};
+}
 
 // Block 1 again with four steps.
 std::vector<EngineEvent> block1()
