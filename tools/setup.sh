@@ -21,6 +21,9 @@ packages=(
     xvfb xauth imagemagick
     # the training corpus (tools/corpus/build_corpus.py)
     bible-kjv bible-kjv-text fortunes fortunes-min
+    # packaging: the .deb (dpkg-shlibdeps), the checks of the desktop entry, the
+    # AppStream metainfo and the manual pages; rendering the icon's PNGs
+    dpkg-dev desktop-file-utils appstream groff-base librsvg2-bin
 )
 
 missing=()
