@@ -15,6 +15,7 @@ Command addGenerateCommand(CLI::App& app);
 Command addInfoCommand(CLI::App& app);
 Command addTokenizeCommand(CLI::App& app);
 Command addLogitsCommand(CLI::App& app);
+Command addBenchCommand(CLI::App& app);
 Command addEvalCommand(CLI::App& app);
 
 // Adds -m/--model, defaulting to bd3::defaultModelFolder().

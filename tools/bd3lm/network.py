@@ -2,7 +2,7 @@
 
 A diffusion transformer (DiT) with adaLN conditioning, rotary attention and the
 SUBS output parameterisation, as described in docs section 2 of
-/work/shared/reference/bd3lm.md. Parameter names match the published
+the project's BD3-LM reference notes. Parameter names match the published
 `kuleshov-group/bd3lm-owt-block_size*` checkpoints exactly (all under `backbone.`).
 
 Three ways to run it, which must agree (tests/tools/test_network.py checks this):

@@ -1,0 +1,171 @@
+#include "commands.hpp"
+#include "token_list.hpp"
+
+#include "bd3/error.hpp"
+#include "bd3/generator.hpp"
+#include "bd3/model.hpp"
+#include "bd3/roofline.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+namespace bd3::cli {
+
+namespace {
+
+struct BenchSettings {
+    std::filesystem::path model;
+    std::string blockSizes = "4,16";
+    int32_t steps = 0;  // 0: as many as the block has tokens
+    int32_t tokens = 64;
+    std::string prompt = "The history of the valley begins with";
+    uint64_t seed = 1;
+    std::string contexts;
+    bool json = false;
+};
+
+// Per-NFE figures collected from the event stream.
+class NfeMeter final : public GenerationObserver {
+public:
+    explicit NfeMeter(const ModelConfig& config) : m_config(config) {}
+
+    void blockStarted(const BlockStarted& e) override
+    {
+        m_cached = static_cast<int32_t>(e.startPosition);
+        m_length = e.length;
+        m_masked = e.length - e.cleanPrefix;
+    }
+    void stepDone(const StepDone& e) override
+    {
+        if (e.forwardRan) {
+            ++nfe;
+            forwardMs += e.forwardMs;
+            const ForwardCost cost = forwardCost(m_config, m_length, m_cached, m_masked);
+            flops += cost.flops;
+            bytes += cost.weightBytes + cost.cacheBytes;
+        }
+        m_masked = e.maskedRemaining;
+    }
+
+    int nfe = 0;
+    double forwardMs = 0.0, flops = 0.0, bytes = 0.0;
+
+private:
+    const ModelConfig& m_config;
+    int32_t m_cached = 0, m_length = 0, m_masked = 0;
+};
+
+double peakResidentMiB()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+int runBench(const BenchSettings& s)
+{
+    const auto model = Model::load(s.model);
+    const ModelConfig& c = model->config();
+    const double bandwidth = measureCopyBandwidth();
+    nlohmann::json report = {{"model", model->folder().filename().string()},
+                             {"parameters", model->parameterCount()},
+                             {"layers", c.layers},
+                             {"hidden", c.hiddenDim},
+                             {"threads", std::thread::hardware_concurrency()},
+                             {"copy_bandwidth_gbs", bandwidth},
+                             {"runs", nlohmann::json::array()},
+                             {"contexts", nlohmann::json::array()}};
+
+    for (int32_t blockSize : parseTokenList(s.blockSizes)) {
+        SamplingParams params;
+        params.blockSize = blockSize;
+        params.steps = s.steps > 0 ? s.steps : blockSize;
+        // Top-k reveals a fixed count per step, so both implementations compared
+        // by tools/benchmark.py do the same passes whatever they draw.
+        params.sampler = SamplerKind::TopKConfidence;
+        params.validate();
+        GenerationOptions options;
+        options.seed = s.seed;
+        options.maxNewTokens = s.tokens;
+        options.stopAtEos = false;
+        LiveParameters live(params);
+        NfeMeter meter(c);
+        const GenerationFinished result = Generator(*model).run(s.prompt, live, options, meter);
+        const double sgemm = measureModelSgemmGflops(c, blockSize);
+        const double msPerNfe = meter.forwardMs / std::max(meter.nfe, 1);
+        const double computeFloorMs = meter.flops / meter.nfe / (sgemm * 1e9) * 1e3;
+        const double memoryFloorMs = meter.bytes / meter.nfe / (bandwidth * 1e9) * 1e3;
+        report["runs"].push_back({{"block_size", blockSize},
+                                  {"steps", params.steps},
+                                  {"nfe", result.nfe},
+                                  {"tokens", result.newTokens},
+                                  {"seconds", result.seconds},
+                                  {"ms_per_nfe", msPerNfe},
+                                  {"tokens_per_second", result.newTokens / result.seconds},
+                                  {"nfe_per_token", static_cast<double>(result.nfe) / result.newTokens},
+                                  {"peak_rss_mib", peakResidentMiB()},
+                                  {"sgemm_gflops", sgemm},
+                                  {"compute_floor_ms", computeFloorMs},
+                                  {"memory_floor_ms", memoryFloorMs},
+                                  {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}});
+    }
+    for (int32_t context : parseTokenList(s.contexts)) {
+        const int32_t blockSize = parseTokenList(s.blockSizes).front();
+        if (context + blockSize > c.contextLength) {
+            std::cerr << "bd3 bench: skipping context " << context << " (the model holds " << c.contextLength << ")\n";
+            continue;
+        }
+        const ContextTiming t = timeBlockAtContext(*model, context, blockSize);
+        report["contexts"].push_back({{"context", context},
+                                      {"block_size", blockSize},
+                                      {"cached_ms", t.cachedMs},
+                                      {"recompute_ms", t.recomputeMs}});
+    }
+
+    if (s.json) {
+        std::cout << report.dump(1) << '\n';
+        return 0;
+    }
+    std::printf("model %s: %lld parameters, %d x %d, %u threads; copy bandwidth %.1f GB/s\n",
+                report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
+                c.hiddenDim, std::thread::hardware_concurrency(), bandwidth);
+    std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
+                "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
+    for (const auto& r : report["runs"])
+        std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
+                    r["steps"].get<int>(), r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
+                    r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(), r["peak_rss_mib"].get<double>(),
+                    r["sgemm_gflops"].get<double>(), r["compute_floor_ms"].get<double>(),
+                    r["memory_floor_ms"].get<double>(), 100 * r["roofline_fraction"].get<double>());
+    if (!report["contexts"].empty()) {
+        std::printf("\n%8s %6s %14s %16s %8s\n", "context", "block", "cached ms", "recompute ms", "ratio");
+        for (const auto& r : report["contexts"])
+            std::printf("%8d %6d %14.2f %16.2f %7.1fx\n", r["context"].get<int>(), r["block_size"].get<int>(),
+                        r["cached_ms"].get<double>(), r["recompute_ms"].get<double>(),
+                        r["recompute_ms"].get<double>() / r["cached_ms"].get<double>());
+    }
+    return 0;
+}
+
+} // namespace
+
+Command addBenchCommand(CLI::App& app)
+{
+    auto s = std::make_shared<BenchSettings>();
+    addModelOption(app, s->model);
+    app.add_option("-b,--block-sizes", s->blockSizes, "Block sizes to run, comma separated")->capture_default_str();
+    app.add_option("-s,--steps", s->steps, "Steps per block (default: the block size)");
+    app.add_option("-n,--tokens", s->tokens, "New tokens per run")->capture_default_str();
+    app.add_option("-p,--prompt", s->prompt, "Prompt")->capture_default_str();
+    app.add_option("--seed", s->seed, "Seed")->capture_default_str();
+    app.add_option("--contexts", s->contexts, "Contexts for the cache-versus-recompute table, comma separated");
+    app.add_flag("--json", s->json, "Print the figures as JSON");
+    return [s] { return runBench(*s); };
+}
+
+} // namespace bd3::cli

@@ -1,0 +1,46 @@
+// The ceilings a forward pass is measured against: what the machine's BLAS
+// reaches on the model's matrix shapes and how fast memory streams, and what
+// one pass must at least compute and read.
+#pragma once
+
+#include "bd3/model_config.hpp"
+
+#include <cstdint>
+
+namespace bd3 {
+
+struct ForwardCost {
+    double flops = 0.0;         // multiply-adds count twice
+    double weightBytes = 0.0;   // weights read once per pass (fp32)
+    double cacheBytes = 0.0;    // cached keys and values read
+};
+
+// One pass of `rows` tokens after `cached` cached ones, with the output layer
+// for `outputRows` of them.
+ForwardCost forwardCost(const ModelConfig& config, int32_t rows, int32_t cached, int32_t outputRows);
+
+// sgemm rate (GFLOP/s) of the products one pass of `rows` tokens makes, in
+// the proportion the pass makes them, timed over `seconds`.
+double measureModelSgemmGflops(const ModelConfig& config, int32_t rows, double seconds = 0.5);
+
+// Copy bandwidth (GB/s, bytes read) over `bytes`, far larger than the
+// caches, on every core at once.
+double measureCopyBandwidth(int64_t bytes = int64_t{1} << 28, double seconds = 0.5);
+
+} // namespace bd3
+
+namespace bd3 {
+
+class Model;
+
+// Milliseconds of one denoising pass over a block of `blockSize` masked
+// tokens after `cached` cached ones: with the key/value cache, and the same
+// block recomputed with the whole context in one pass (what a sampler without
+// a cache does every step). Median of `repeats`.
+struct ContextTiming {
+    double cachedMs = 0.0;
+    double recomputeMs = 0.0;
+};
+ContextTiming timeBlockAtContext(const Model& model, int32_t cached, int32_t blockSize, int32_t repeats = 3);
+
+} // namespace bd3
