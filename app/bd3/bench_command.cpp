@@ -71,16 +71,24 @@ int runBench(const BenchSettings& s)
 {
     const auto model = Model::load(s.model);
     const ModelConfig& c = model->config();
-    const double bandwidth = measureCopyBandwidth();
     nlohmann::json report = {{"model", model->folder().filename().string()},
                              {"parameters", model->parameterCount()},
                              {"layers", c.layers},
                              {"hidden", c.hiddenDim},
                              {"threads", std::thread::hardware_concurrency()},
-                             {"copy_bandwidth_gbs", bandwidth},
                              {"runs", nlohmann::json::array()},
                              {"contexts", nlohmann::json::array()}};
 
+    // The generations run first, so peak memory is the model's, not the
+    // buffers of the bandwidth probe.
+    struct Run {
+        SamplingParams params;
+        GenerationFinished result;
+        NfeMeter meter;
+        double peakMiB;
+        double sgemm;
+    };
+    std::vector<Run> runs;
     for (int32_t blockSize : parseTokenList(s.blockSizes)) {
         SamplingParams params;
         params.blockSize = blockSize;
@@ -96,20 +104,26 @@ int runBench(const BenchSettings& s)
         LiveParameters live(params);
         NfeMeter meter(c);
         const GenerationFinished result = Generator(*model).run(s.prompt, live, options, meter);
-        const double sgemm = measureModelSgemmGflops(c, blockSize);
-        const double msPerNfe = meter.forwardMs / std::max(meter.nfe, 1);
-        const double computeFloorMs = meter.flops / meter.nfe / (sgemm * 1e9) * 1e3;
-        const double memoryFloorMs = meter.bytes / meter.nfe / (bandwidth * 1e9) * 1e3;
-        report["runs"].push_back({{"block_size", blockSize},
-                                  {"steps", params.steps},
-                                  {"nfe", result.nfe},
-                                  {"tokens", result.newTokens},
-                                  {"seconds", result.seconds},
+        runs.push_back({params, result, meter, peakResidentMiB(), measureModelSgemmGflops(c, blockSize)});
+    }
+    const double bandwidth = measureCopyBandwidth();
+    report["copy_bandwidth_gbs"] = bandwidth;
+    for (const Run& run : runs) {
+        const NfeMeter& m = run.meter;
+        const double msPerNfe = m.forwardMs / std::max(m.nfe, 1);
+        const double computeFloorMs = m.flops / std::max(m.nfe, 1) / (run.sgemm * 1e9) * 1e3;
+        const double memoryFloorMs = m.bytes / std::max(m.nfe, 1) / (bandwidth * 1e9) * 1e3;
+        const GenerationFinished& r = run.result;
+        report["runs"].push_back({{"block_size", run.params.blockSize},
+                                  {"steps", run.params.steps},
+                                  {"nfe", r.nfe},
+                                  {"tokens", r.newTokens},
+                                  {"seconds", r.seconds},
                                   {"ms_per_nfe", msPerNfe},
-                                  {"tokens_per_second", result.newTokens / result.seconds},
-                                  {"nfe_per_token", static_cast<double>(result.nfe) / result.newTokens},
-                                  {"peak_rss_mib", peakResidentMiB()},
-                                  {"sgemm_gflops", sgemm},
+                                  {"tokens_per_second", r.newTokens / r.seconds},
+                                  {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
+                                  {"peak_rss_mib", run.peakMiB},
+                                  {"sgemm_gflops", run.sgemm},
                                   {"compute_floor_ms", computeFloorMs},
                                   {"memory_floor_ms", memoryFloorMs},
                                   {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}});

@@ -35,11 +35,15 @@ protected:
 
 struct ForwardPass {
     std::span<const int32_t> tokens;  // the chunk that follows the cache
-    // The chunk is cut into blocks of this size from its start: a token sees
-    // the whole cache and the chunk's blocks up to and including its own.
+    // The chunk's blocks: the first has firstBlock tokens when that is not 0,
+    // the others blockSize. A token sees the whole cache and the chunk's
+    // blocks up to and including its own.
     int32_t blockSize = 1;
-    bool keepInCache = false;  // append the chunk's keys and values to the cache
+    // Leading rows (whole blocks) whose keys and values join the cache; the
+    // rest of the chunk is only looked at.
+    int32_t keepRows = 0;
     std::span<const int32_t> outputRows;  // chunk rows whose logits are wanted
+    int32_t firstBlock = 0;
 };
 
 class Backend {

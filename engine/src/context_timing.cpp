@@ -42,9 +42,9 @@ ContextTiming timeBlockAtContext(const Model& model, int32_t cached, int32_t blo
     std::vector<float> logits(rows.size() * static_cast<size_t>(c.vocabSize));
 
     const auto cache = backend.newCache(c.contextLength);
-    if (cached > 0) backend.forward({context, blockSize, true, {}}, *cache, {});
+    if (cached > 0) backend.forward({context, blockSize, cached, {}}, *cache, {});
     ContextTiming timing;
-    timing.cachedMs = medianMs(repeats, [&] { backend.forward({block, blockSize, false, rows}, *cache, logits); });
+    timing.cachedMs = medianMs(repeats, [&] { backend.forward({block, blockSize, 0, rows}, *cache, logits); });
 
     std::vector<int32_t> whole = context;
     whole.insert(whole.end(), block.begin(), block.end());
@@ -52,7 +52,7 @@ ContextTiming timeBlockAtContext(const Model& model, int32_t cached, int32_t blo
     for (int32_t& r : lastRows) r += cached;
     timing.recomputeMs = medianMs(repeats, [&] {
         const auto fresh = backend.newCache(c.contextLength);
-        backend.forward({whole, blockSize, false, lastRows}, *fresh, logits);
+        backend.forward({whole, blockSize, 0, lastRows}, *fresh, logits);
     });
     return timing;
 }

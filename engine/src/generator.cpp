@@ -172,7 +172,8 @@ private:
         m_prefix.assign(m_sequence.begin() + static_cast<std::ptrdiff_t>(whole), m_sequence.end());
         if (whole == 0) return true;
         if (m_stop.stop_requested()) return false;
-        m_backend.forward({std::span(m_sequence).first(whole), static_cast<int32_t>(size), true, {}}, *m_cache, {});
+        m_backend.forward({std::span(m_sequence).first(whole), static_cast<int32_t>(size), static_cast<int32_t>(whole), {}},
+                          *m_cache, {});
         ++m_result.cacheForwards;
         return true;
     }
@@ -184,13 +185,15 @@ private:
     // the re-encoding pass is paid rarely.
     bool makeRoomFor(int32_t length, int32_t blockSize)
     {
-        if (m_cache->length() + length <= m_config.contextLength) return true;
-        const auto cached = std::span(m_sequence).first(m_sequence.size() - m_prefix.size());
-        const auto keep = std::min(cached.size(), static_cast<size_t>(m_config.contextLength - length) / 2);
+        const auto uncached = static_cast<int32_t>(m_uncached.size());
+        if (m_cache->length() + uncached + length <= m_config.contextLength) return true;
+        const auto before = std::span(m_sequence).first(m_sequence.size() - m_prefix.size());
+        const auto keep = std::min(before.size(), static_cast<size_t>(m_config.contextLength - length) / 2);
         m_cache->clear();
+        m_uncached.clear();
         if (keep == 0) return true;
         if (m_stop.stop_requested()) return false;
-        m_backend.forward({cached.last(keep), blockSize, true, {}}, *m_cache, {});
+        m_backend.forward({before.last(keep), blockSize, static_cast<int32_t>(keep), {}}, *m_cache, {});
         ++m_result.cacheForwards;
         return true;
     }
@@ -209,7 +212,8 @@ private:
 
         Denoised block{m_prefix, prefixLength, 0};
         block.tokens.resize(static_cast<size_t>(length), maskId);
-        m_observer.blockStarted({blockIndex, m_cache->nextPosition(), length, prefixLength, block.tokens, params});
+        const int64_t startPosition = m_cache->nextPosition() + static_cast<int64_t>(m_uncached.size());
+        m_observer.blockStarted({blockIndex, startPosition, length, prefixLength, block.tokens, params});
 
         const auto sampler = makeBlockSampler(params.sampler);
         std::vector<TokenDistribution> masked;
@@ -222,18 +226,25 @@ private:
                     m_result.nfe += block.nfe;
                     return {Outcome::Restart, {}};
                 }
+                // The previous block's keys and values are stored in the same
+                // pass as this block's first step: one pass over the weights
+                // instead of two.
+                const auto uncached = static_cast<int32_t>(m_uncached.size());
+                std::vector<int32_t> chunk = m_uncached;
+                chunk.insert(chunk.end(), block.tokens.begin(), block.tokens.end());
                 std::vector<int32_t> rows;
                 for (int32_t i = 0; i < length; ++i) {
-                    if (block.tokens[static_cast<size_t>(i)] == maskId) rows.push_back(i);
+                    if (block.tokens[static_cast<size_t>(i)] == maskId) rows.push_back(uncached + i);
                 }
                 const auto forwardStart = Clock::now();
                 m_logits.resize(rows.size() * static_cast<size_t>(V));
-                m_backend.forward({block.tokens, length, false, rows}, *m_cache, m_logits);
+                m_backend.forward({chunk, length, uncached, rows, uncached}, *m_cache, m_logits);
+                m_uncached.clear();
                 masked.clear();
                 for (size_t r = 0; r < rows.size(); ++r) {
                     const auto row = std::span(m_logits).subspan(r * V, V);
                     subsLogProbabilities(row, maskId, maskId);
-                    masked.push_back(TokenDistribution::from(row, rows[r], params.temperature, params.topP));
+                    masked.push_back(TokenDistribution::from(row, rows[r] - uncached, params.temperature, params.topP));
                 }
                 done.forwardRan = true;
                 done.forwardMs = millisecondsSince(forwardStart);
@@ -289,12 +300,9 @@ private:
         } else if (m_result.newTokens >= m_options.maxNewTokens) {
             reason = StopReason::TokenLimit;
         }
-        // The block's keys and values, for every later block; not needed once
-        // the generation ends here.
-        if (!reason) {
-            m_backend.forward({block.tokens, static_cast<int32_t>(block.tokens.size()), true, {}}, *m_cache, {});
-            ++m_result.cacheForwards;
-        }
+        // The block's keys and values are stored with the next block's first
+        // pass; they are never needed when the generation ends here.
+        m_uncached = block.tokens;
         committed.milliseconds = millisecondsSince(blockStart);
         m_observer.blockCommitted(committed);
         return reason;
@@ -321,6 +329,7 @@ private:
     const Clock::time_point m_started = Clock::now();
     std::vector<int32_t> m_sequence;  // every token so far, BOS first
     std::vector<int32_t> m_prefix;    // clean tokens the next block starts with
+    std::vector<int32_t> m_uncached;  // the last committed block, not yet in the cache
     std::vector<float> m_logits;
     GenerationFinished m_result;
 };

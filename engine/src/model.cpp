@@ -55,7 +55,7 @@ std::vector<float> Model::logProbs(std::span<const int32_t> tokens, int32_t bloc
     std::vector<int32_t> rows(tokens.size());
     std::iota(rows.begin(), rows.end(), 0);
     std::vector<float> out(tokens.size() * static_cast<size_t>(V));
-    m_backend->forward({tokens, blockSize, false, rows}, *cache, out);
+    m_backend->forward({tokens, blockSize, 0, rows}, *cache, out);
     for (size_t i = 0; i < tokens.size(); ++i)
         subsLogProbabilities(std::span(out).subspan(i * V, V), tokens[i], m_config.maskId);
     return out;

@@ -89,7 +89,7 @@ EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,
                 const std::span<const int32_t> clean(window.data() + start, static_cast<size_t>(stop - start));
                 if (!rows.empty()) {
                     logits.resize(rows.size() * static_cast<size_t>(V));
-                    backend.forward({noisy, stop - start, false, rows}, *cache, logits);
+                    backend.forward({noisy, stop - start, 0, rows}, *cache, logits);
                     ++result.forwardPasses;
                     const double weight = blockSize == 1 ? 1.0 : 1.0 / t;
                     for (size_t r = 0; r < rows.size(); ++r) {
@@ -100,7 +100,7 @@ EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,
                     }
                 }
                 if (b + 1 < blocks) {
-                    backend.forward({clean, stop - start, true, {}}, *cache, {});
+                    backend.forward({clean, stop - start, stop - start, {}}, *cache, {});
                     ++result.forwardPasses;
                 }
             }

@@ -38,7 +38,7 @@ protected:
         std::vector<int32_t> rows(chunk.size());
         std::iota(rows.begin(), rows.end(), 0);
         std::vector<float> out(chunk.size() * static_cast<size_t>(V));
-        m_model->backend().forward({chunk, blockSize, keep, rows}, cache, out);
+        m_model->backend().forward({chunk, blockSize, keep ? static_cast<int32_t>(chunk.size()) : 0, rows}, cache, out);
         for (size_t i = 0; i < chunk.size(); ++i)
             subsLogProbabilities(std::span(out).subspan(i * V, V), chunk[i], m_model->config().maskId);
         return out;
@@ -104,6 +104,36 @@ TEST_F(KvCacheTest, ClearedCacheStartsAgainAtPositionZero)
     const std::vector<float> again = runChunk(*cache, std::span(tokens).subspan(8, 8), 8, true);
     const std::vector<float> fresh = m_model->logProbs(std::span(tokens).subspan(8, 8), 8);
     EXPECT_LE(maxDifference(again, fresh), 1e-6);
+}
+
+// The generator stores a finished block's keys and values in the same pass
+// as the next block's first step: a chunk of [clean block, kept | noisy
+// block, looked at], whose first block may differ in size.
+TEST_F(KvCacheTest, StoringABlockWithTheNextOnesFirstStepEqualsTwoPasses)
+{
+    const int32_t V = m_model->config().vocabSize;
+    const std::vector<int32_t> tokens = randomTokens(26, 5);  // 16 cached, a clean 4, a noisy 6
+    const auto clean = std::span(tokens).subspan(16, 4);
+    const auto noisy = std::span(tokens).subspan(20, 6);
+
+    const auto separate = m_model->backend().newCache(64);
+    runChunk(*separate, std::span(tokens).first(16), 4, true);
+    runChunk(*separate, clean, 4, true);
+    const std::vector<float> expected = runChunk(*separate, noisy, 6, false);
+
+    const auto merged = m_model->backend().newCache(64);
+    runChunk(*merged, std::span(tokens).first(16), 4, true);
+    std::vector<int32_t> rows(6);
+    std::iota(rows.begin(), rows.end(), 4);
+    std::vector<float> out(6 * static_cast<size_t>(V));
+    m_model->backend().forward({std::span(tokens).subspan(16, 10), 6, 4, rows, 4}, *merged, out);
+    for (size_t i = 0; i < 6; ++i)
+        subsLogProbabilities(std::span(out).subspan(i * V, V), noisy[i], m_model->config().maskId);
+    EXPECT_EQ(merged->length(), 20);
+    EXPECT_LE(maxDifference(out, expected), 1e-5);
+    // The kept block is in the cache exactly as if it had been run alone.
+    const std::vector<float> after = runChunk(*merged, noisy, 6, false);
+    EXPECT_LE(maxDifference(after, expected), 1e-5);
 }
 
 TEST_F(KvCacheTest, ChunkPastCapacityIsAnError)

@@ -64,7 +64,9 @@ struct GenerationFinished {
     int32_t newTokens = 0;
     int32_t blocks = 0;
     int32_t nfe = 0;            // denoising forward passes, cache updates excluded
-    int32_t cacheForwards = 0;  // passes that stored a block's keys and values
+    // Passes made only to store keys and values (the prompt, a sliding
+    // window); a finished block's are stored by the next block's first pass.
+    int32_t cacheForwards = 0;
     double seconds = 0.0;
     std::string text;           // all generated text, decoded at once
 };

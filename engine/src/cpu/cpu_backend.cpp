@@ -98,7 +98,7 @@ public:
 
 private:
     void rotate(float* qk, int32_t rows, int64_t firstPosition, int32_t stride) const;
-    void attend(const float* qkv, int32_t rows, int32_t blockSize, CpuKvCache& cache, int32_t layer, float* out);
+    void attend(const float* qkv, const ForwardPass& pass, CpuKvCache& cache, int32_t layer, float* out);
 
     ModelConfig m_config;
     NetworkWeights m_weights;
@@ -135,9 +135,10 @@ void CpuBackend::rotate(float* qkv, int32_t rows, int64_t firstPosition, int32_t
 // Softmax attention of the chunk's queries against the cache and the chunk,
 // block-causal inside the chunk. The chunk's keys and values were written to
 // the cache rows after the cached ones.
-void CpuBackend::attend(const float* qkv, int32_t rows, int32_t blockSize, CpuKvCache& cache, int32_t layer,
-                        float* out)
+void CpuBackend::attend(const float* qkv, const ForwardPass& pass, CpuKvCache& cache, int32_t layer, float* out)
 {
+    const auto rows = static_cast<int32_t>(pass.tokens.size());
+    const int32_t first = pass.firstBlock > 0 ? pass.firstBlock : pass.blockSize;
     const int32_t D = m_config.hiddenDim, hd = m_config.headDim();
     const int32_t cached = cache.length(), keys = cached + rows;
     const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
@@ -149,7 +150,8 @@ void CpuBackend::attend(const float* qkv, int32_t rows, int32_t blockSize, CpuKv
         for (int32_t r = 0; r < rows; ++r) {
             float* s = m_scores.data() + static_cast<size_t>(r) * keys;
             // Keys of later blocks of the chunk are hidden from this query.
-            const int32_t visible = cached + std::min(rows, (r / blockSize + 1) * blockSize);
+            const int32_t blockEnd = r < first ? first : first + ((r - first) / pass.blockSize + 1) * pass.blockSize;
+            const int32_t visible = cached + std::min(rows, blockEnd);
             float maximum = -std::numeric_limits<float>::infinity();
             for (int32_t k = 0; k < visible; ++k) maximum = std::max(maximum, s[k]);
             double sum = 0.0;
@@ -173,7 +175,9 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
     const int32_t D = m_config.hiddenDim, V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());
     if (rows == 0) throw Error("forward pass over no tokens");
-    if (pass.blockSize < 1) throw Error("forward pass with block size " + std::to_string(pass.blockSize));
+    if (pass.blockSize < 1 || pass.firstBlock < 0 || pass.keepRows < 0 || pass.keepRows > rows)
+        throw Error("internal: forward pass with block size " + std::to_string(pass.blockSize) + ", first block " +
+                    std::to_string(pass.firstBlock) + ", keeping " + std::to_string(pass.keepRows) + " rows");
     if (cache.length() + rows > cache.capacity())
         throw Error("forward pass of " + std::to_string(rows) + " tokens after " + std::to_string(cache.length()) +
                     " cached ones exceeds the context of " + std::to_string(cache.capacity()));
@@ -207,7 +211,7 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
             std::memcpy(cache.keys(l) + static_cast<size_t>(cached + r) * D, row + D, D * sizeof(float));
             std::memcpy(cache.values(l) + static_cast<size_t>(cached + r) * D, row + 2 * D, D * sizeof(float));
         }
-        attend(qkv.data(), rows, pass.blockSize, cache, l, attention.data());
+        attend(qkv.data(), pass, cache, l, attention.data());
         linear(attention.data(), rows, D, layer.attnOut, D, projected.data());
         for (size_t i = 0; i < h.size(); ++i) h[i] += gate1[i % D] * projected[i];
 
@@ -217,7 +221,7 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
         linear(wide.data(), rows, 4 * D, layer.mlpOut, D, projected.data(), &layer.mlpOutBias);
         for (size_t i = 0; i < h.size(); ++i) h[i] += gate2[i % D] * projected[i];
     }
-    if (pass.keepInCache) cache.append(rows);
+    cache.append(pass.keepRows);
     if (pass.outputRows.empty()) return;
 
     // The output layer only for the rows asked for: (outputs, D) -> (outputs, V).
