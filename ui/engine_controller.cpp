@@ -33,6 +33,12 @@ EngineController::EngineController(GenerationRecord* record, QObject* parent)
         m_generating = false;
         Q_EMIT generationFailed(message);
     });
+    connect(m_worker, &EngineWorker::compareRowFinished, this, &EngineController::compareRowFinished);
+    connect(m_worker, &EngineWorker::compareRowFailed, this, &EngineController::compareRowFailed);
+    connect(m_worker, &EngineWorker::compareFinished, this, [this] {
+        m_comparing = false;
+        Q_EMIT compareFinished();
+    });
     m_thread.setObjectName(QStringLiteral("engine"));
     m_thread.start();
 }
@@ -55,16 +61,39 @@ void EngineController::loadModel(const QString& folder, bd3::Device device)
 QString EngineController::generate(const QString& prompt, const bd3::SamplingParams& params,
                                    const bd3::GenerationOptions& options)
 {
-    if (m_generating) return tr("A generation is already running.");
+    if (m_generating || m_comparing) return tr("A generation is already running.");
     if (!m_model) return tr("No model is loaded yet.");
     if (const QString problem = setParameters(params); !problem.isEmpty()) return problem;
     m_stop = std::stop_source();
     m_generating = true;
-    m_record->clear();
+    m_record->begin({prompt, m_model->folder, options});
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, prompt, options, stop = m_stop.get_token()] { worker->generate(prompt, options, stop); },
         Qt::QueuedConnection);
     Q_EMIT generationStarted();
+    return {};
+}
+
+QString EngineController::compare(const QString& prompt, const std::vector<bd3::SamplingParams>& params,
+                                  const bd3::GenerationOptions& options)
+{
+    if (m_generating || m_comparing) return tr("A generation is already running.");
+    if (!m_model) return tr("No model is loaded yet.");
+    for (const bd3::SamplingParams& p : params) {
+        try {
+            p.validate();
+        } catch (const bd3::Error& error) {
+            return QString::fromStdString(error.what());
+        }
+    }
+    m_stop = std::stop_source();
+    m_comparing = true;
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, prompt, params, options, stop = m_stop.get_token()] {
+            worker->compare(prompt, params, options, stop);
+        },
+        Qt::QueuedConnection);
     return {};
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <stop_token>
+#include <vector>
 
 class EngineWorker;
 
@@ -29,7 +30,12 @@ public:
     // Starts continuing prompt; params are validated first (returns the
     // problem, empty when it started).
     QString generate(const QString& prompt, const bd3::SamplingParams& params, const bd3::GenerationOptions& options);
-    // Stops within one forward pass.
+    // Generates prompt at each entry of params in turn on the worker thread
+    // (the record is left alone); returns the problem, empty when it started.
+    QString compare(const QString& prompt, const std::vector<bd3::SamplingParams>& params,
+                    const bd3::GenerationOptions& options);
+    bool isComparing() const { return m_comparing; }
+    // Stops within one forward pass (a comparison too).
     void stop();
     // New values for the next block; with restartBlock, for the current one.
     QString setParameters(const bd3::SamplingParams& params, bool restartBlock = false);
@@ -47,6 +53,9 @@ Q_SIGNALS:
     void generationFinished(const bd3::GenerationFinished& result);
     void generationFailed(const QString& message);
     void eventsApplied();
+    void compareRowFinished(int row, int newTokens, int nfe, double seconds, const QString& text);
+    void compareRowFailed(int row, const QString& message);
+    void compareFinished();
 
 private:
     void drainEvents();
@@ -60,4 +69,5 @@ private:
     std::optional<ModelSummary> m_model;
     bool m_generating = false;
     bool m_loading = false;
+    bool m_comparing = false;
 };

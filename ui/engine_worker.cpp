@@ -66,3 +66,29 @@ void EngineWorker::generate(const QString& prompt, const bd3::GenerationOptions&
         Q_EMIT generationFailed(tr("The generation ran out of memory."));
     }
 }
+
+void EngineWorker::compare(const QString& prompt, const std::vector<bd3::SamplingParams>& params,
+                           const bd3::GenerationOptions& options, std::stop_token stop)
+{
+    bd3::GenerationObserver quiet;
+    for (size_t row = 0; row < params.size(); ++row) {
+        if (stop.stop_requested()) break;
+        const int index = static_cast<int>(row);
+        if (!m_model) {
+            Q_EMIT compareRowFailed(index, tr("No model is loaded."));
+            continue;
+        }
+        try {
+            const bd3::LiveParameters live(params[row]);
+            const bd3::GenerationFinished result =
+                bd3::Generator(*m_model).run(prompt.toStdString(), live, options, quiet, stop);
+            Q_EMIT compareRowFinished(index, result.newTokens, result.nfe, result.seconds,
+                                      QString::fromStdString(result.text));
+        } catch (const bd3::Error& error) {
+            Q_EMIT compareRowFailed(index, QString::fromStdString(error.what()));
+        } catch (const std::bad_alloc&) {
+            Q_EMIT compareRowFailed(index, tr("The generation ran out of memory."));
+        }
+    }
+    Q_EMIT compareFinished();
+}

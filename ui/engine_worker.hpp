@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <stop_token>
+#include <vector>
 
 class EngineWorker : public QObject {
     Q_OBJECT
@@ -26,12 +27,19 @@ public:
     // that fails to load leaves the previous one in place.
     void loadModel(const QString& folder, bd3::Device device);
     void generate(const QString& prompt, const bd3::GenerationOptions& options, std::stop_token stop);
+    // Generates prompt once per entry of params, one after another, each with
+    // its own parameters and the same options; reports every run.
+    void compare(const QString& prompt, const std::vector<bd3::SamplingParams>& params,
+                 const bd3::GenerationOptions& options, std::stop_token stop);
 
 Q_SIGNALS:
     void loadProgress(double fraction);
     void modelLoaded(const ModelSummary& summary);
     void modelLoadFailed(const QString& folder, const QString& message);
     void generationFailed(const QString& message);
+    void compareRowFinished(int row, int newTokens, int nfe, double seconds, const QString& text);
+    void compareRowFailed(int row, const QString& message);
+    void compareFinished();
 
 private:
     std::shared_ptr<bd3::LiveParameters> m_live;

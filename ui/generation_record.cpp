@@ -48,11 +48,48 @@ void GenerationRecord::clear()
 {
     m_blocks.clear();
     m_finished.reset();
+    m_events.clear();
+    m_run = {};
+    m_imported = false;
     Q_EMIT cleared();
+}
+
+void GenerationRecord::begin(const GenerationRun& run)
+{
+    clear();
+    m_run = run;
+}
+
+void GenerationRecord::load(const bd3::Trace& trace)
+{
+    clear();
+    m_run.prompt = QString::fromStdString(trace.prompt);
+    m_run.modelFolder = QString::fromStdString(trace.model);
+    m_run.options = trace.options;
+    m_imported = true;
+    apply(trace.events);
+}
+
+std::string GenerationRecord::toTraceJson() const
+{
+    bd3::TraceRecorder recorder(m_run.modelFolder.toStdString(), m_run.prompt.toStdString(), m_run.options);
+    for (const EngineEvent& event : m_events) {
+        std::visit(
+            [&recorder](const auto& e) {
+                using T = std::decay_t<decltype(e)>;
+                if constexpr (std::is_same_v<T, bd3::BlockStarted>) recorder.blockStarted(e);
+                else if constexpr (std::is_same_v<T, bd3::StepDone>) recorder.stepDone(e);
+                else if constexpr (std::is_same_v<T, bd3::BlockCommitted>) recorder.blockCommitted(e);
+                else recorder.finished(e);
+            },
+            event);
+    }
+    return recorder.toJson();
 }
 
 void GenerationRecord::apply(const std::vector<EngineEvent>& events)
 {
+    m_events.insert(m_events.end(), events.begin(), events.end());
     for (const EngineEvent& event : events) {
         if (const auto* started = std::get_if<bd3::BlockStarted>(&event)) {
             if (!m_blocks.empty() && m_blocks.back().start.block == started->block && !m_blocks.back().commit) {

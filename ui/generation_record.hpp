@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bd3/events.hpp"
+#include "bd3/trace.hpp"
 
 #include <QObject>
 #include <QStringList>
@@ -13,7 +14,14 @@
 #include <variant>
 #include <vector>
 
-using EngineEvent = std::variant<bd3::BlockStarted, bd3::StepDone, bd3::BlockCommitted, bd3::GenerationFinished>;
+using EngineEvent = bd3::TraceEvent;
+
+// What a generation was asked to do: with the events, enough for its trace.
+struct GenerationRun {
+    QString prompt;
+    QString modelFolder;
+    bd3::GenerationOptions options;
+};
 
 struct BlockRecord {
     bd3::BlockStarted start;
@@ -44,7 +52,19 @@ public:
     int32_t maskId() const { return m_maskId; }
 
     void clear();
+    // Clears the record for a new generation of run.
+    void begin(const GenerationRun& run);
     void apply(const std::vector<EngineEvent>& events);
+    // Replaces the record with a trace read back, for replay.
+    void load(const bd3::Trace& trace);
+    // The record as a trace document (docs/trace-format.md).
+    std::string toTraceJson() const;
+
+    const GenerationRun& run() const { return m_run; }
+    // Every event received, in order (a restarted block's first attempt too).
+    const std::vector<EngineEvent>& events() const { return m_events; }
+    // True when the record came from a trace file rather than the engine.
+    bool isImported() const { return m_imported; }
 
     int blockCount() const { return static_cast<int>(m_blocks.size()); }
     const BlockRecord& block(int index) const { return m_blocks.at(static_cast<size_t>(index)); }
@@ -64,4 +84,7 @@ private:
     int32_t m_maskId = -1;
     std::vector<BlockRecord> m_blocks;
     std::optional<bd3::GenerationFinished> m_finished;
+    std::vector<EngineEvent> m_events;
+    GenerationRun m_run;
+    bool m_imported = false;
 };

@@ -1,21 +1,28 @@
 #include "main_window.hpp"
 
+#include "compare_dialog.hpp"
 #include "controls_dock.hpp"
 #include "engine_controller.hpp"
 #include "generation_record.hpp"
 #include "model_summary.hpp"
 #include "plots_panel.hpp"
+#include "replay_dock.hpp"
 #include "step_timeline_view.hpp"
 #include "studio_actions.hpp"
+#include "studio_exporter.hpp"
 #include "unmasking_view.hpp"
 #include "writing_editor.hpp"
 
 #include "bd3/default_model.hpp"
+#include "bd3/error.hpp"
+#include "bd3/trace.hpp"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -29,13 +36,16 @@
 MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     : QMainWindow(parent), m_record(new GenerationRecord(this)), m_controller(new EngineController(m_record, this)),
       m_actions(new StudioActions(this)), m_editor(new WritingEditor), m_unmasking(new UnmaskingView),
-      m_timeline(new StepTimelineView), m_plots(new PlotsPanel), m_controls(new ControlsDock(this))
+      m_timeline(new StepTimelineView), m_plots(new PlotsPanel), m_controls(new ControlsDock(this)),
+      m_replay(new ReplayDock(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("BD3 Studio"));
     m_unmasking->setRecord(m_record);
     m_timeline->setRecord(m_record);
     m_plots->setRecord(m_record);
+    m_replay->setRecord(m_record);
+    m_replay->setActions(m_actions->stepBack, m_actions->playReplay, m_actions->stepForward);
 
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_editor);
@@ -53,6 +63,9 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     plotsDock->setObjectName(QStringLiteral("plotsDock"));
     plotsDock->setWidget(m_plots);
     addDockWidget(Qt::RightDockWidgetArea, plotsDock);
+    addDockWidget(Qt::LeftDockWidgetArea, m_replay);
+    tabifyDockWidget(m_controls, m_replay);
+    m_controls->raise();
     m_controls->setRestartAction(m_actions->restartBlock);
 
     createMenus();
@@ -70,6 +83,37 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     connect(m_actions->followLatestBlock, &QAction::triggered, this, &MainWindow::followLatest);
     connect(m_actions->about, &QAction::triggered, this, &MainWindow::showAbout);
     connect(m_unmasking, &UnmaskingView::blockSelected, this, &MainWindow::showBlock);
+    connect(m_actions->stepForward, &QAction::triggered, m_replay, &ReplayDock::stepForward);
+    connect(m_actions->stepBack, &QAction::triggered, m_replay, &ReplayDock::stepBack);
+    connect(m_replay, &ReplayDock::positionChanged, this, &MainWindow::replayAt);
+    connect(m_actions->compare, &QAction::triggered, this, &MainWindow::showCompare);
+    connect(m_actions->openTrace, &QAction::triggered, this, &MainWindow::chooseTrace);
+    const QString svgOrPng = tr("PNG image (*.png);;SVG drawing (*.svg)");
+    connect(m_actions->exportText, &QAction::triggered, this, [this] {
+        exportTo(tr("Export Text"), QStringLiteral("txt"), tr("Text (*.txt);;All files (*)"),
+                 [this](const QString& path) { return StudioExporter::writeText(path, m_editor->toPlainText()); });
+    });
+    connect(m_actions->exportTrace, &QAction::triggered, this, [this] {
+        exportTo(tr("Export Trace"), QStringLiteral("json"), tr("Trace (*.json)"),
+                 [this](const QString& path) { return StudioExporter::writeTrace(path, *m_record); });
+    });
+    connect(m_actions->exportUnmasking, &QAction::triggered, this, [this, svgOrPng] {
+        exportTo(tr("Export Unmasking View"), QStringLiteral("png"), svgOrPng,
+                 [this](const QString& path) { return StudioExporter::writeWidget(path, m_unmasking); });
+    });
+    connect(m_actions->exportTimeline, &QAction::triggered, this, [this, svgOrPng] {
+        exportTo(tr("Export Step Timeline"), QStringLiteral("png"), svgOrPng,
+                 [this](const QString& path) { return StudioExporter::writeWidget(path, m_timeline); });
+    });
+    connect(m_actions->exportGif, &QAction::triggered, this, [this] {
+        const int block = m_replay->block() >= 0 ? m_replay->block() : m_timeline->shownBlock();
+        exportTo(tr("Export Block as GIF"), QStringLiteral("gif"), tr("Animated GIF (*.gif)"),
+                 [this, block](const QString& path) { return StudioExporter::writeBlockGif(path, *m_record, block); });
+    });
+    connect(m_actions->exportPlots, &QAction::triggered, this, [this] {
+        exportTo(tr("Export Plots"), QStringLiteral("png"), tr("PNG images (*.png);;PDF documents (*.pdf)"),
+                 [this](const QString& path) { return StudioExporter::writePlots(path, m_plots); });
+    });
 
     connect(m_controls, &ControlsDock::parametersChanged, this, [this](const bd3::SamplingParams& params) {
         // Applied to the next block of a running generation.
@@ -96,6 +140,8 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     });
     connect(m_record, &GenerationRecord::blockCommitted, this, &MainWindow::onBlockCommitted);
     connect(m_record, &GenerationRecord::blockCommitted, this, &MainWindow::updateStatus);
+    connect(m_record, &GenerationRecord::blockStarted, this, &MainWindow::updateActions);
+    connect(m_record, &GenerationRecord::cleared, this, &MainWindow::updateActions);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusTimer.setInterval(250);
 
@@ -122,10 +168,19 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+CompareDialog* MainWindow::compareDialog() const { return m_compare; }
+
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_actions->openModel);
+    file->addSeparator();
+    file->addAction(m_actions->openTrace);
+    QMenu* exports = file->addMenu(tr("&Export"));
+    exports->setObjectName(QStringLiteral("exportMenu"));
+    for (QAction* action : {m_actions->exportText, m_actions->exportTrace, m_actions->exportUnmasking,
+                            m_actions->exportTimeline, m_actions->exportGif, m_actions->exportPlots})
+        exports->addAction(action);
     file->addSeparator();
     file->addAction(m_actions->quit);
 
@@ -143,10 +198,16 @@ void MainWindow::createMenus()
     generate->addAction(m_actions->generate);
     generate->addAction(m_actions->stop);
     generate->addAction(m_actions->restartBlock);
+    generate->addSeparator();
+    generate->addAction(m_actions->compare);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_actions->tintBySteps);
     view->addAction(m_actions->followLatestBlock);
+    view->addSeparator();
+    view->addAction(m_actions->stepBack);
+    view->addAction(m_actions->playReplay);
+    view->addAction(m_actions->stepForward);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
@@ -277,13 +338,25 @@ void MainWindow::onGenerationEnded()
 
 void MainWindow::showBlock(int block)
 {
+    m_replay->selectBlock(block);
     m_timeline->setBlock(block);
     m_plots->setBlock(block);
     m_plots->refreshNow();
 }
 
+void MainWindow::replayAt(int block, int steps)
+{
+    m_unmasking->setReplayPosition(block, steps);
+    m_timeline->setBlock(block);
+    m_timeline->setStepMarker(steps);
+    m_plots->setBlock(block);
+    m_replay->raise();
+}
+
 void MainWindow::followLatest()
 {
+    m_replay->setPlaying(false);
+    m_unmasking->followLive();
     m_timeline->followLatest();
     m_plots->followLatest();
 }
@@ -296,6 +369,102 @@ void MainWindow::updateActions()
     m_actions->stop->setEnabled(generating);
     m_actions->restartBlock->setEnabled(generating);
     m_actions->openModel->setEnabled(!m_controller->isLoading());
+    const bool hasBlocks = m_record->blockCount() > 0;
+    m_actions->openTrace->setEnabled(!generating);
+    m_actions->compare->setEnabled(ready && !generating);
+    for (QAction* action : {m_actions->stepBack, m_actions->stepForward, m_actions->playReplay,
+                            m_actions->exportTrace, m_actions->exportGif})
+        action->setEnabled(hasBlocks);
+}
+
+void MainWindow::chooseTrace()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Trace"), m_lastExportDir,
+                                                      tr("Traces (*.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    if (const QString problem = openTraceFile(path); !problem.isEmpty())
+        showProblem(tr("Trace Not Opened"), tr("The trace %1 could not be opened:\n\n%2").arg(path, problem));
+}
+
+QString MainWindow::openTraceFile(const QString& path)
+{
+    if (m_controller->isGenerating()) return tr("A generation is running; stop it first.");
+    bd3::Trace trace;
+    try {
+        trace = bd3::readTrace(QFile::encodeName(path).toStdString());
+    } catch (const bd3::Error& error) {
+        return QString::fromStdString(error.what());
+    }
+    const int32_t maskId = m_record->maskId();
+    for (const EngineEvent& event : trace.events) {
+        if (const auto* started = std::get_if<bd3::BlockStarted>(&event)) {
+            for (int32_t token : started->tokens) {
+                if (m_controller->model() && token != maskId && token >= m_controller->model()->pieces->size())
+                    return tr("The trace uses token %1, which the loaded model (%2) does not have; open the model "
+                              "it was made with (%3) first.")
+                        .arg(token)
+                        .arg(m_controller->model()->name, QString::fromStdString(trace.model));
+            }
+        }
+    }
+    m_record->load(trace);
+    m_lastExportDir = QFileInfo(path).path();
+    followLatest();
+    m_replay->setPosition(0, 0);
+    updateStatus();
+    updateActions();
+    statusBar()->showMessage(tr("Trace opened: %n block(s) to replay (F10 steps through them).", nullptr,
+                                m_record->blockCount()),
+                             10000);
+    return {};
+}
+
+void MainWindow::showCompare()
+{
+    if (!m_controller->model()) return;
+    if (!m_compare) {
+        m_compare = new CompareDialog(m_controller, this);
+        connect(m_compare, &CompareDialog::finished, this, &MainWindow::updateActions);
+    }
+    QTextCursor before = m_editor->textCursor();
+    if (before.position() == 0) before.movePosition(QTextCursor::End);
+    before.setPosition(0, QTextCursor::KeepAnchor);
+    QString prompt = before.selectedText().replace(QChar::ParagraphSeparator, QLatin1Char('\n'));
+    if (prompt.trimmed().isEmpty()) prompt = tr("Once upon a time");
+    bd3::GenerationOptions options = m_controls->generationOptions();
+    options.stopAtEos = false;
+    m_compare->setup(prompt, m_controls->samplingParams(), options, m_controller->model()->contextLength);
+    m_compare->show();
+    m_compare->raise();
+}
+
+QString MainWindow::exportFileName(const QString& title, const QString& suffix, const QString& filters)
+{
+    const QString start = QDir(m_lastExportDir.isEmpty() ? QDir::homePath() : m_lastExportDir)
+                              .filePath(tr("untitled") + QLatin1Char('.') + suffix);
+    QFileDialog dialog(this, title, start, filters);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(suffix);
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return {};
+    return dialog.selectedFiles().constFirst();
+}
+
+void MainWindow::exportTo(const QString& title, const QString& suffix, const QString& filters,
+                          const std::function<QString(const QString&)>& write)
+{
+    const QString path = exportFileName(title, suffix, filters);
+    if (path.isEmpty()) return;
+    m_lastExportDir = QFileInfo(path).path();
+    if (const QString problem = write(path); !problem.isEmpty()) showProblem(tr("Export Failed"), problem);
+    else statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
+}
+
+void MainWindow::showProblem(const QString& title, const QString& text)
+{
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("problemDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::updateStatus()

@@ -9,8 +9,11 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 #include "bd3/events.hpp"
 
+class CompareDialog;
 class ControlsDock;
 class EngineController;
 class GenerationRecord;
@@ -18,6 +21,7 @@ class PlotsPanel;
 class QLabel;
 class QMessageBox;
 class QProgressBar;
+class ReplayDock;
 class StepTimelineView;
 class StudioActions;
 class UnmaskingView;
@@ -38,6 +42,11 @@ public:
     ControlsDock* controls() const { return m_controls; }
     StudioActions* actions() const { return m_actions; }
     UnmaskingView* unmaskingView() const { return m_unmasking; }
+    StepTimelineView* timelineView() const { return m_timeline; }
+    PlotsPanel* plotsPanel() const { return m_plots; }
+    ReplayDock* replayDock() const { return m_replay; }
+    // The compare dialog, once opened.
+    CompareDialog* compareDialog() const;
     // The dialog of the last model that failed to load, while it is open.
     QMessageBox* modelErrorDialog() const { return m_modelError; }
 
@@ -46,6 +55,11 @@ public Q_SLOTS:
     void startGeneration();
     // Shows one block in the timeline and the plots (they stop following).
     void showBlock(int block);
+    // Loads a trace file into the record for replay; returns the problem,
+    // empty on success (the record is untouched on failure).
+    QString openTraceFile(const QString& path);
+    // Opens the compare dialog for the text before the cursor.
+    void showCompare();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -63,6 +77,13 @@ private:
     void updateActions();
     void updateStatus();
     void showAbout();
+    void chooseTrace();
+    void replayAt(int block, int steps);
+    // Asks for a file to export to; empty when cancelled.
+    QString exportFileName(const QString& title, const QString& suffix, const QString& filters);
+    void exportTo(const QString& title, const QString& suffix, const QString& filters,
+                  const std::function<QString(const QString&)>& write);
+    void showProblem(const QString& title, const QString& text);
 
     GenerationRecord* m_record;
     EngineController* m_controller;
@@ -72,6 +93,9 @@ private:
     StepTimelineView* m_timeline;
     PlotsPanel* m_plots;
     ControlsDock* m_controls;
+    ReplayDock* m_replay;
+    QPointer<CompareDialog> m_compare;
+    QString m_lastExportDir;
     QLabel* m_modelLabel;
     QLabel* m_speedLabel;
     QLabel* m_nfeLabel;

@@ -150,6 +150,13 @@ void StepTimelineView::followLatest()
 {
     m_follow = true;
     m_block = -1;
+    m_stepMarker = -1;
+    update();
+}
+
+void StepTimelineView::setStepMarker(int steps)
+{
+    m_stepMarker = steps;
     update();
 }
 
@@ -224,6 +231,19 @@ void StepTimelineView::paintEvent(QPaintEvent*)
     paintAxes(painter, grid);
     paintCells(painter, block, grid);
     paintTokenLabels(painter, block, grid);
+    if (m_stepMarker >= 0 && m_stepMarker < grid.rows) {
+        // The steps not yet replayed fade; the step just replayed is framed.
+        const double top = grid.area.top() + m_stepMarker * grid.cellHeight;
+        QColor veil = kBackground;
+        veil.setAlpha(170);
+        painter.fillRect(QRectF(grid.area.left(), top, grid.area.width(), grid.area.bottom() - top), veil);
+    }
+    if (m_stepMarker > 0 && m_stepMarker <= grid.rows) {
+        painter.setPen(QPen(QColor(0xf2, 0xf4, 0xf7), 1.5));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(QRectF(grid.area.left() - 2, grid.area.top() + (m_stepMarker - 1) * grid.cellHeight - 1,
+                                grid.area.width() + 4, grid.cellHeight + 2));
+    }
 }
 
 void StepTimelineView::paintCaption(QPainter& painter, const BlockRecord& block, int index) const

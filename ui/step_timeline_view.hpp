@@ -34,6 +34,9 @@ public Q_SLOTS:
     void setBlock(int block);
     // Goes back to showing the newest block.
     void followLatest();
+    // Replay: marks the first `steps` steps as shown and dims the rest;
+    // -1 shows every step plainly.
+    void setStepMarker(int steps);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -61,6 +64,7 @@ private:
     const GenerationRecord* m_record = nullptr;
     int m_block = -1;  // the chosen block, when not following
     bool m_follow = true;
+    int m_stepMarker = -1;
     QFont m_tokenFont;
     QFont m_labelFont;
 };

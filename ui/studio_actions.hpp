@@ -13,11 +13,29 @@ public:
     explicit StudioActions(QObject* parent);
 
     QAction* openModel;
+    QAction* openSession;
+    QAction* saveSession;
+    QAction* saveSessionAs;
+    QAction* openTrace;
+    QAction* exportText;
+    QAction* exportTrace;
+    QAction* exportUnmasking;
+    QAction* exportTimeline;
+    QAction* exportGif;
+    QAction* exportPlots;
     QAction* quit;
     QAction* generate;
     QAction* stop;
     QAction* restartBlock;
     QAction* tintBySteps;
     QAction* followLatestBlock;
+    QAction* stepBack;
+    QAction* stepForward;
+    QAction* playReplay;
+    QAction* compare;
+    // View > Language: the system's, or one chosen (checkable, exclusive).
+    QAction* languageSystem;
+    QAction* languageEnglish;
+    QAction* languageChinese;
     QAction* about;
 };

@@ -140,8 +140,27 @@ void UnmaskingView::setRecord(const GenerationRecord* record)
     update();
 }
 
+void UnmaskingView::setReplayPosition(int block, int steps)
+{
+    if (!m_record || block < 0 || block >= m_record->blockCount()) return;
+    m_replaying = true;
+    m_frameTimer.stop();
+    m_block = block;
+    m_steps = std::clamp(steps, 0, stepsRecorded(block));
+    updateCellsHeight();
+    update();
+}
+
+void UnmaskingView::followLive()
+{
+    if (!m_replaying) return;
+    m_replaying = false;
+    onRecordChanged();
+}
+
 void UnmaskingView::onCleared()
 {
+    m_replaying = false;
     m_block = -1;
     m_steps = 0;
     m_hoveredBlock = -1;
@@ -171,6 +190,14 @@ void UnmaskingView::onRecordChanged()
     if (!m_record) return;
     const int last = m_record->blockCount() - 1;
     if (last < 0) return;
+    if (m_replaying) {
+        // The replayed block may have started over: keep within its steps.
+        m_block = std::min(m_block, last);
+        m_steps = std::min(m_steps, stepsRecorded(m_block));
+        if (layoutKey() != m_laidOut) updateCellsHeight();
+        update();
+        return;
+    }
     if (m_block > last) {
         m_block = last;
         m_steps = 0;
@@ -183,7 +210,7 @@ void UnmaskingView::onRecordChanged()
         m_steps = 0;
         update();
     }
-    if (!isVisible()) {
+    if (!isVisible() && !m_replaying) {
         // Animating a hidden view is wasted work: be current when shown.
         m_block = last;
         m_steps = stepsRecorded(last);

@@ -36,6 +36,12 @@ public:
     // shown there (trimmed, or not reached by the playback yet).
     QRect stripRect(int block) const;
 
+    // Replay: shows one block after its first `steps` steps and stays there
+    // while the record grows, until followLive().
+    void setReplayPosition(int block, int steps);
+    void followLive();
+    bool isReplaying() const { return m_replaying; }
+
 Q_SIGNALS:
     // A block of the strip was clicked.
     void blockSelected(int block);
@@ -87,6 +93,7 @@ private:
     int m_block = -1;     // block shown, -1 before the first
     int m_steps = 0;      // steps of it shown
     int m_hoveredBlock = -1;
+    bool m_replaying = false;
     // The height of the cells the layout was last asked for, for the width
     // and block size it was computed at.
     double m_stickyCellsHeight = 0;

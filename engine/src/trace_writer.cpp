@@ -55,6 +55,11 @@ TraceRecorder::TraceRecorder(const Model& model, std::string prompt, const Gener
 {
 }
 
+TraceRecorder::TraceRecorder(std::string modelFolder, std::string prompt, const GenerationOptions& options)
+    : m_modelFolder(std::move(modelFolder)), m_prompt(std::move(prompt)), m_options(options)
+{
+}
+
 void TraceRecorder::blockStarted(const BlockStarted& event) { m_blocks.push_back({event, {}, {}, false}); }
 
 void TraceRecorder::stepDone(const StepDone& event)
