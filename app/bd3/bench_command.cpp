@@ -27,12 +27,13 @@ struct BenchSettings {
     uint64_t seed = 1;
     std::string contexts;
     bool json = false;
+    WeightPrecision precision = WeightPrecision::Float32;
 };
 
 // Per-NFE figures collected from the event stream.
 class NfeMeter final : public GenerationObserver {
 public:
-    explicit NfeMeter(const ModelConfig& config) : m_config(config) {}
+    NfeMeter(const ModelConfig& config, double bytesPerWeight) : m_config(config), m_bytesPerWeight(bytesPerWeight) {}
 
     void blockStarted(const BlockStarted& e) override
     {
@@ -45,7 +46,7 @@ public:
         if (e.forwardRan) {
             ++nfe;
             forwardMs += e.forwardMs;
-            const ForwardCost cost = forwardCost(m_config, m_length, m_cached, m_masked);
+            const ForwardCost cost = forwardCost(m_config, m_length, m_cached, m_masked, m_bytesPerWeight);
             flops += cost.flops;
             bytes += cost.weightBytes + cost.cacheBytes;
         }
@@ -57,6 +58,7 @@ public:
 
 private:
     const ModelConfig& m_config;
+    double m_bytesPerWeight;
     int32_t m_cached = 0, m_length = 0, m_masked = 0;
 };
 
@@ -69,9 +71,12 @@ double peakResidentMiB()
 
 int runBench(const BenchSettings& s)
 {
-    const auto model = Model::load(s.model);
+    LoadOptions load;
+    load.precision = s.precision;
+    const auto model = Model::load(s.model, load);
     const ModelConfig& c = model->config();
     nlohmann::json report = {{"model", model->folder().filename().string()},
+                             {"weights", s.precision == WeightPrecision::BFloat16 ? "bf16" : "f32"},
                              {"parameters", model->parameterCount()},
                              {"layers", c.layers},
                              {"hidden", c.hiddenDim},
@@ -102,7 +107,7 @@ int runBench(const BenchSettings& s)
         options.maxNewTokens = s.tokens;
         options.stopAtEos = false;
         LiveParameters live(params);
-        NfeMeter meter(c);
+        NfeMeter meter(c, s.precision == WeightPrecision::BFloat16 ? 2.0 : 4.0);
         const GenerationFinished result = Generator(*model).run(s.prompt, live, options, meter);
         runs.push_back({params, result, meter, peakResidentMiB(), measureModelSgemmGflops(c, blockSize)});
     }
@@ -179,6 +184,7 @@ Command addBenchCommand(CLI::App& app)
     app.add_option("--seed", s->seed, "Seed")->capture_default_str();
     app.add_option("--contexts", s->contexts, "Contexts for the cache-versus-recompute table, comma separated");
     app.add_flag("--json", s->json, "Print the figures as JSON");
+    addPrecisionOption(app, s->precision);
     return [s] { return runBench(*s); };
 }
 

@@ -2,6 +2,8 @@
 // returns the function that runs it.
 #pragma once
 
+#include "bd3/model.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -18,6 +20,8 @@ Command addLogitsCommand(CLI::App& app);
 Command addBenchCommand(CLI::App& app);
 Command addEvalCommand(CLI::App& app);
 
+// Adds --weights f32|bf16.
+void addPrecisionOption(CLI::App& command, WeightPrecision& precision);
 // Adds -m/--model, defaulting to bd3::defaultModelFolder().
 void addModelOption(CLI::App& command, std::filesystem::path& folder);
 

@@ -55,6 +55,7 @@ struct GenerateSettings {
     std::filesystem::path trace;
     bool visual = false;
     Device device = Device::Cpu;
+    WeightPrecision precision = WeightPrecision::Float32;
 };
 
 std::string readPromptFile(const std::filesystem::path& path)
@@ -74,7 +75,10 @@ int runGenerate(GenerateSettings& s)
     s.params.validate();
     s.options.validate();
 
-    const auto model = Model::load(s.model, {s.device, {}});
+    LoadOptions load;
+    load.device = s.device;
+    load.precision = s.precision;
+    const auto model = Model::load(s.model, load);
     if (s.params.blockSize > model->config().contextLength)
         throw Error("block size " + std::to_string(s.params.blockSize) + " exceeds the model's context of " +
                     std::to_string(model->config().contextLength));
@@ -151,6 +155,7 @@ Command addGenerateCommand(CLI::App& app)
     app.add_option("--device", s->device, "Compute device")
         ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
         ->default_str("cpu");
+    addPrecisionOption(app, s->precision);
     app.callback([prompt, file] {
         if (prompt->count() == 0 && file->count() == 0) throw CLI::RequiredError("--prompt or --prompt-file");
     });

@@ -30,11 +30,11 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
         throw Error(folder.string() + ": the tokenizer has " + std::to_string(model->m_tokenizer->size()) +
                     " entries but config.json's vocab_size is only " + std::to_string(config.vocabSize));
 
-    NetworkWeights weights = loadNetworkWeights(folder / "model.safetensors", config, options.progress);
+    NetworkWeights weights = loadNetworkWeights(folder / "model.safetensors", config, options.precision, options.progress);
     model->m_parameterCount = weights.parameterCount;
     if (options.device == Device::Cuda)
         throw Error("the CUDA backend is not part of this build; use the CPU device");
-    model->m_backend = makeCpuBackend(config, std::move(weights));
+    model->m_backend = makeCpuBackend(config, std::move(weights), options.precision);
     model->m_device = Device::Cpu;
     return model;
 }

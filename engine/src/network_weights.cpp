@@ -1,6 +1,7 @@
 #include "network_weights.hpp"
 
 #include "bd3/error.hpp"
+#include "cpu/weight_matrix.hpp"
 #include "safetensors.hpp"
 
 #include <cmath>
@@ -58,7 +59,7 @@ int64_t NetworkWeights::bytes() const
 }
 
 NetworkWeights loadNetworkWeights(const std::filesystem::path& path, const ModelConfig& config,
-                                  const std::function<bool(double)>& progress)
+                                  WeightPrecision precision, const std::function<bool(double)>& progress)
 {
     const int64_t V = config.vocabSize, D = config.hiddenDim, C = config.condDim;
     constexpr int64_t timestepDim = 256;
@@ -122,8 +123,9 @@ NetworkWeights loadNetworkWeights(const std::filesystem::path& path, const Model
         const TensorInfo& info = file.tensors().at(want.name);
         want.destination->resize(static_cast<size_t>(info.elements()));
         file.readAsFloat(info, *want.destination);
-        for (float value : *want.destination) {
+        for (float& value : *want.destination) {
             if (!std::isfinite(value)) throw Error(origin + ": tensor '" + want.name + "' holds NaN or infinity");
+            if (precision == WeightPrecision::BFloat16) value = roundToBf16(value);
         }
         weights.parameterCount += info.elements();
         if (progress && !progress(static_cast<double>(++done) / static_cast<double>(expected.size())))

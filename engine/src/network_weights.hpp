@@ -3,6 +3,7 @@
 // shift, scale and gate is a constant of the model.
 #pragma once
 
+#include "bd3/model.hpp"
 #include "bd3/model_config.hpp"
 
 #include <filesystem>
@@ -39,7 +40,9 @@ struct NetworkWeights {
 // Reads model.safetensors, checking every expected tensor by name, dtype and
 // shape, and rejecting tensors the network does not use. progress receives
 // the fraction read and may return false to cancel.
+// With bf16 precision every value is rounded to bf16 as it is read, before the
+// constant modulation is computed from it.
 NetworkWeights loadNetworkWeights(const std::filesystem::path& safetensors, const ModelConfig& config,
-                                  const std::function<bool(double)>& progress);
+                                  WeightPrecision precision, const std::function<bool(double)>& progress);
 
 } // namespace bd3

@@ -1,6 +1,9 @@
 #include "bd3/roofline.hpp"
 
-#include <cblas.h>
+#include "cpu/thread_pool.hpp"
+#include "cpu/weight_matrix.hpp"
+
+#include "bd3/model.hpp"
 
 #include <chrono>
 #include <algorithm>
@@ -27,33 +30,36 @@ struct Shape {
 
 } // namespace
 
-ForwardCost forwardCost(const ModelConfig& c, int32_t rows, int32_t cached, int32_t outputRows)
+ForwardCost forwardCost(const ModelConfig& c, int32_t rows, int32_t cached, int32_t outputRows, double bytesPerWeight)
 {
     const double D = c.hiddenDim, V = c.vocabSize, n = rows, keys = cached + rows;
     const double layerWeights = 3 * D * D + D * D + 4 * D * D * 2;  // qkv, out, mlp in, mlp out
     ForwardCost cost;
     cost.flops = c.layers * (2 * n * layerWeights + 2 * 2 * n * keys * D) + 2 * outputRows * D * V;
-    cost.weightBytes = 4 * (c.layers * layerWeights + (outputRows > 0 ? V * D : 0));
+    cost.weightBytes = bytesPerWeight * (c.layers * layerWeights + (outputRows > 0 ? V * D : 0));
     cost.cacheBytes = 4 * 2.0 * c.layers * cached * D;
     return cost;
 }
 
 double measureModelSgemmGflops(const ModelConfig& c, int32_t rows, double seconds)
 {
+    // The products run as the CPU backend runs them: fp32 sgemm split by
+    // output columns over the thread pool.
     const int32_t D = c.hiddenDim;
     const std::vector<Shape> shapes = {{3 * D, D}, {D, D}, {4 * D, D}, {D, 4 * D}};
-    std::vector<std::vector<float>> weights;
-    for (const Shape& s : shapes) weights.emplace_back(static_cast<size_t>(s.out) * s.in, 0.01F);
+    std::vector<WeightMatrix> weights;
+    for (const Shape& s : shapes)
+        weights.emplace_back(std::vector<float>(static_cast<size_t>(s.out) * s.in, 0.01F), s.out, s.in,
+                             WeightPrecision::Float32);
     std::vector<float> x(static_cast<size_t>(rows) * 4 * D, 0.5F), y(static_cast<size_t>(rows) * 4 * D);
+    ThreadPool pool;
 
     double flops = 0.0;
     const auto start = Clock::now();
     do {
         for (size_t i = 0; i < shapes.size(); ++i) {
-            const Shape& s = shapes[i];
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, s.out, s.in, 1.0F, x.data(), s.in,
-                        weights[i].data(), s.in, 0.0F, y.data(), s.out);
-            flops += 2.0 * rows * s.out * s.in;
+            weights[i].multiply(x.data(), rows, y.data(), nullptr, pool);
+            flops += 2.0 * rows * shapes[i].out * shapes[i].in;
         }
     } while (secondsSince(start) < seconds);
     return flops / secondsSince(start) / 1e9;

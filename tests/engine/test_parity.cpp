@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bd3 {
@@ -66,6 +67,29 @@ TEST_P(Parity, LogProbabilitiesMatchTheReference)
     EXPECT_LE(worst, atol) << "largest difference at row " << worstIndex / expected.shape[1] << ", token "
                            << worstIndex % expected.shape[1];
     RecordProperty("max_abs_error", std::to_string(worst));
+}
+
+// With bf16 weights every weight is rounded as it loads, so the fp32 file
+// gives what the reference computes from the bf16 checkpoint.
+TEST(ParityBf16, Bf16WeightsMatchTheReferenceOnTheRoundedWeights)
+{
+    const auto fixture = test::fixturesDir() / "parity";
+    const auto meta = nlohmann::json::parse(test::readFile(fixture / "cases.json"));
+    const auto& c = *std::find_if(meta["cases"].begin(), meta["cases"].end(),
+                                  [](const nlohmann::json& item) { return item["weights_dtype"] == "BF16"; });
+    LoadOptions options;
+    options.precision = WeightPrecision::BFloat16;
+    const auto model = Model::load(test::parityModelDir(), options);  // the F32 file
+    const std::vector<float> actual = model->logProbs(c["tokens"].get<std::vector<int32_t>>(), c["block_size"]);
+    const test::NpyArray expected = test::readNpy(fixture / c["expected"].get<std::string>());
+    ASSERT_EQ(expected.data.size(), actual.size());
+    const double floor = meta["zero_probability_below"];
+    double worst = 0.0;
+    for (size_t i = 0; i < actual.size(); ++i) {
+        ASSERT_EQ(expected.data[i] < floor, actual[i] < floor) << i;
+        if (expected.data[i] >= floor) worst = std::max(worst, std::abs(double(actual[i]) - expected.data[i]));
+    }
+    EXPECT_LE(worst, meta["atol"].get<double>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Parity, testing::ValuesIn(loadCases()),

@@ -19,8 +19,14 @@ class Backend;
 enum class Device { Cpu, Cuda };
 std::string_view deviceName(Device device);
 
+// How the large weight matrices are held for compute. bf16 halves the bytes
+// every pass reads (products still accumulate in fp32); every weight is then
+// rounded to bf16, so results match a bf16 checkpoint.
+enum class WeightPrecision { Float32, BFloat16 };
+
 struct LoadOptions {
     Device device = Device::Cpu;
+    WeightPrecision precision = WeightPrecision::Float32;
     // Called with the fraction of tensors read so far; return false to abort
     // the load (it then throws bd3::Error "loading cancelled").
     std::function<bool(double fraction)> progress;

@@ -11,13 +11,15 @@ namespace bd3 {
 
 struct ForwardCost {
     double flops = 0.0;         // multiply-adds count twice
-    double weightBytes = 0.0;   // weights read once per pass (fp32)
+    double weightBytes = 0.0;   // the large weight matrices, read once per pass
     double cacheBytes = 0.0;    // cached keys and values read
 };
 
 // One pass of `rows` tokens after `cached` cached ones, with the output layer
 // for `outputRows` of them.
-ForwardCost forwardCost(const ModelConfig& config, int32_t rows, int32_t cached, int32_t outputRows);
+// Weights take bytesPerWeight bytes each (4 in fp32, 2 in bf16).
+ForwardCost forwardCost(const ModelConfig& config, int32_t rows, int32_t cached, int32_t outputRows,
+                        double bytesPerWeight = 4);
 
 // sgemm rate (GFLOP/s) of the products one pass of `rows` tokens makes, in
 // the proportion the pass makes them, timed over `seconds`.

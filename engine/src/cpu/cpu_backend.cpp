@@ -1,6 +1,8 @@
 #include "cpu/cpu_backend.hpp"
 
 #include "bd3/error.hpp"
+#include "cpu/thread_pool.hpp"
+#include "cpu/weight_matrix.hpp"
 
 #include <cblas.h>
 
@@ -8,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace bd3 {
 
@@ -19,8 +22,7 @@ public:
         : KvCache(capacity), m_width(width),
           m_keys(static_cast<size_t>(layers), std::vector<float>(static_cast<size_t>(capacity) * width)),
           m_values(m_keys)
-    {
-    }
+    {}
 
     // Rows [0, length) are cached; the rows after them are scratch for the
     // chunk being run, kept only when the pass asks for it.
@@ -35,20 +37,9 @@ public:
 
 private:
     int32_t m_width;
-    std::vector<std::vector<float>> m_keys;    // per layer [capacity, D]
-    std::vector<std::vector<float>> m_values;  // per layer [capacity, D]
+    std::vector<std::vector<float>> m_keys;   // per layer [capacity, D]
+    std::vector<std::vector<float>> m_values; // per layer [capacity, D]
 };
-
-// y[rows, out] = x[rows, in] W^T (+ bias), W row-major [out, in].
-void linear(const float* x, int32_t rows, int32_t in, const std::vector<float>& w, int32_t out, float* y,
-            const std::vector<float>* bias = nullptr)
-{
-    if (bias != nullptr) {
-        for (int32_t r = 0; r < rows; ++r) std::memcpy(y + static_cast<size_t>(r) * out, bias->data(), out * sizeof(float));
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0F, x, in, w.data(), in,
-                bias != nullptr ? 1.0F : 0.0F, y, out);
-}
 
 // out = LayerNorm(x) * weight * (1 + scale) + shift, LayerNorm without bias.
 void modulatedLayerNorm(const float* x, int32_t rows, int32_t width, const float* weight, const float* shift,
@@ -71,15 +62,31 @@ void modulatedLayerNorm(const float* x, int32_t rows, int32_t width, const float
 
 float geluTanh(float x)
 {
-    constexpr float k = 0.7978845608028654F;  // sqrt(2 / pi)
+    constexpr float k = 0.7978845608028654F; // sqrt(2 / pi)
     return 0.5F * x * (1.0F + std::tanh(k * (x + 0.044715F * x * x * x)));
 }
 
+// The large matrices of one layer, in the precision chosen at load.
+struct LayerMatrices {
+    WeightMatrix qkv, attnOut, mlpIn, mlpOut;
+};
+
 class CpuBackend final : public Backend {
 public:
-    CpuBackend(const ModelConfig& config, NetworkWeights weights)
+    CpuBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
         : m_config(config), m_weights(std::move(weights))
     {
+        // The pool splits every product by output columns; OpenBLAS threads of
+        // its own would spin against it.
+        openblas_set_num_threads(1);
+        const int32_t D = config.hiddenDim;
+        for (LayerWeights& layer : m_weights.layers) {
+            m_layers.push_back({WeightMatrix(std::exchange(layer.qkv, {}), 3 * D, D, precision),
+                                WeightMatrix(std::exchange(layer.attnOut, {}), D, D, precision),
+                                WeightMatrix(std::exchange(layer.mlpIn, {}), 4 * D, D, precision),
+                                WeightMatrix(std::exchange(layer.mlpOut, {}), D, 4 * D, precision)});
+        }
+        m_output = WeightMatrix(std::exchange(m_weights.outputWeight, {}), config.vocabSize, D, precision);
         const int32_t half = m_config.headDim() / 2;
         m_inverseFrequency.resize(static_cast<size_t>(half));
         for (int32_t i = 0; i < half; ++i)
@@ -87,7 +94,13 @@ public:
     }
 
     std::string_view name() const override { return "cpu"; }
-    int64_t weightBytes() const override { return m_weights.bytes(); }
+    int64_t weightBytes() const override
+    {
+        int64_t bytes = m_weights.bytes() + m_output.bytes();
+        for (const LayerMatrices& layer : m_layers)
+            bytes += layer.qkv.bytes() + layer.attnOut.bytes() + layer.mlpIn.bytes() + layer.mlpOut.bytes();
+        return bytes;
+    }
 
     std::unique_ptr<KvCache> newCache(int32_t capacity) const override
     {
@@ -101,9 +114,12 @@ private:
     void attend(const float* qkv, const ForwardPass& pass, CpuKvCache& cache, int32_t layer, float* out);
 
     ModelConfig m_config;
-    NetworkWeights m_weights;
+    NetworkWeights m_weights; // the small tensors; the matrices moved into m_layers and m_output
+    std::vector<LayerMatrices> m_layers;
+    WeightMatrix m_output;
     std::vector<double> m_inverseFrequency;
-    std::vector<float> m_scores;  // scratch, reused between passes
+    std::vector<float> m_scores; // scratch, reused between passes
+    ThreadPool m_pool;
 };
 
 // Rotary embedding, rotate-half style, on the q and k parts of rows of qkv.
@@ -119,7 +135,7 @@ void CpuBackend::rotate(float* qkv, int32_t rows, int64_t firstPosition, int32_t
             sines[static_cast<size_t>(i)] = static_cast<float>(std::sin(angle));
         }
         float* row = qkv + static_cast<size_t>(r) * stride;
-        for (int32_t part = 0; part < 2; ++part) {  // q, then k
+        for (int32_t part = 0; part < 2; ++part) { // q, then k
             for (int32_t head = 0; head < m_config.heads; ++head) {
                 float* x = row + part * D + head * hd;
                 for (int32_t i = 0; i < half; ++i) {
@@ -142,31 +158,36 @@ void CpuBackend::attend(const float* qkv, const ForwardPass& pass, CpuKvCache& c
     const int32_t D = m_config.hiddenDim, hd = m_config.headDim();
     const int32_t cached = cache.length(), keys = cached + rows;
     const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
-    m_scores.resize(static_cast<size_t>(rows) * keys);
-    for (int32_t head = 0; head < m_config.heads; ++head) {
-        // scores (rows, keys) = q_h (rows, hd) K_h^T (hd, keys)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, hd, scale, qkv + head * hd, 3 * D,
-                    cache.keys(layer) + head * hd, D, 0.0F, m_scores.data(), keys);
-        for (int32_t r = 0; r < rows; ++r) {
-            float* s = m_scores.data() + static_cast<size_t>(r) * keys;
-            // Keys of later blocks of the chunk are hidden from this query.
-            const int32_t blockEnd = r < first ? first : first + ((r - first) / pass.blockSize + 1) * pass.blockSize;
-            const int32_t visible = cached + std::min(rows, blockEnd);
-            float maximum = -std::numeric_limits<float>::infinity();
-            for (int32_t k = 0; k < visible; ++k) maximum = std::max(maximum, s[k]);
-            double sum = 0.0;
-            for (int32_t k = 0; k < visible; ++k) {
-                s[k] = std::exp(s[k] - maximum);
-                sum += s[k];
+    const size_t headScores = static_cast<size_t>(rows) * keys;
+    m_scores.resize(headScores * static_cast<size_t>(m_config.heads));
+    m_pool.parallelFor(m_config.heads, 1, [&](int64_t firstHead, int64_t lastHead) {
+        for (auto head = static_cast<int32_t>(firstHead); head < lastHead; ++head) {
+            float* scores = m_scores.data() + headScores * static_cast<size_t>(head);
+            // scores (rows, keys) = q_h (rows, hd) K_h^T (hd, keys)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, hd, scale, qkv + head * hd, 3 * D,
+                        cache.keys(layer) + head * hd, D, 0.0F, scores, keys);
+            for (int32_t r = 0; r < rows; ++r) {
+                float* s = scores + static_cast<size_t>(r) * keys;
+                // Keys of later blocks of the chunk are hidden from this query.
+                const int32_t blockEnd =
+                    r < first ? first : first + ((r - first) / pass.blockSize + 1) * pass.blockSize;
+                const int32_t visible = cached + std::min(rows, blockEnd);
+                float maximum = -std::numeric_limits<float>::infinity();
+                for (int32_t k = 0; k < visible; ++k) maximum = std::max(maximum, s[k]);
+                double sum = 0.0;
+                for (int32_t k = 0; k < visible; ++k) {
+                    s[k] = std::exp(s[k] - maximum);
+                    sum += s[k];
+                }
+                const auto inv = static_cast<float>(1.0 / sum);
+                for (int32_t k = 0; k < visible; ++k) s[k] *= inv;
+                std::fill(s + visible, s + keys, 0.0F);
             }
-            const auto inv = static_cast<float>(1.0 / sum);
-            for (int32_t k = 0; k < visible; ++k) s[k] *= inv;
-            std::fill(s + visible, s + keys, 0.0F);
+            // out_h (rows, hd) = P (rows, keys) V_h (keys, hd)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, keys, 1.0F, scores, keys,
+                        cache.values(layer) + head * hd, D, 0.0F, out + head * hd, D);
         }
-        // out_h (rows, hd) = P (rows, keys) V_h (keys, hd)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, keys, 1.0F, m_scores.data(), keys,
-                    cache.values(layer) + head * hd, D, 0.0F, out + head * hd, D);
-    }
+    });
 }
 
 void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
@@ -190,7 +211,8 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
         const int32_t token = pass.tokens[static_cast<size_t>(r)];
         if (token < 0 || token >= V)
             throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " + std::to_string(V));
-        std::memcpy(&h[static_cast<size_t>(r) * D], &m_weights.embedding[static_cast<size_t>(token) * D], D * sizeof(float));
+        std::memcpy(&h[static_cast<size_t>(r) * D], &m_weights.embedding[static_cast<size_t>(token) * D],
+                    D * sizeof(float));
     }
 
     std::vector<float> normed(static_cast<size_t>(rows) * D), qkv(static_cast<size_t>(rows) * 3 * D),
@@ -199,12 +221,13 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
     const int32_t cached = cache.length();
     for (int32_t l = 0; l < m_config.layers; ++l) {
         const LayerWeights& layer = m_weights.layers[static_cast<size_t>(l)];
+        const LayerMatrices& matrices = m_layers[static_cast<size_t>(l)];
         const float* mod = layer.modulation.data();
         const float *shift1 = mod, *scale1 = mod + D, *gate1 = mod + 2 * D;
         const float *shift2 = mod + 3 * D, *scale2 = mod + 4 * D, *gate2 = mod + 5 * D;
 
         modulatedLayerNorm(h.data(), rows, D, layer.norm1.data(), shift1, scale1, normed.data());
-        linear(normed.data(), rows, D, layer.qkv, 3 * D, qkv.data());  // (rows, 3D)
+        matrices.qkv.multiply(normed.data(), rows, qkv.data(), nullptr, m_pool); // (rows, 3D)
         rotate(qkv.data(), rows, cache.nextPosition(), 3 * D);
         for (int32_t r = 0; r < rows; ++r) {
             const float* row = &qkv[static_cast<size_t>(r) * 3 * D];
@@ -212,13 +235,13 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
             std::memcpy(cache.values(l) + static_cast<size_t>(cached + r) * D, row + 2 * D, D * sizeof(float));
         }
         attend(qkv.data(), pass, cache, l, attention.data());
-        linear(attention.data(), rows, D, layer.attnOut, D, projected.data());
+        matrices.attnOut.multiply(attention.data(), rows, projected.data(), nullptr, m_pool);
         for (size_t i = 0; i < h.size(); ++i) h[i] += gate1[i % D] * projected[i];
 
         modulatedLayerNorm(h.data(), rows, D, layer.norm2.data(), shift2, scale2, normed.data());
-        linear(normed.data(), rows, D, layer.mlpIn, 4 * D, wide.data(), &layer.mlpInBias);
+        matrices.mlpIn.multiply(normed.data(), rows, wide.data(), &layer.mlpInBias, m_pool);
         for (float& x : wide) x = geluTanh(x);
-        linear(wide.data(), rows, 4 * D, layer.mlpOut, D, projected.data(), &layer.mlpOutBias);
+        matrices.mlpOut.multiply(wide.data(), rows, projected.data(), &layer.mlpOutBias, m_pool);
         for (size_t i = 0; i < h.size(); ++i) h[i] += gate2[i % D] * projected[i];
     }
     cache.append(pass.keepRows);
@@ -233,15 +256,16 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
         std::memcpy(&selected[static_cast<size_t>(i) * D], &h[static_cast<size_t>(row) * D], D * sizeof(float));
     }
     const float* finalMod = m_weights.finalModulation.data();
-    modulatedLayerNorm(selected.data(), outputs, D, m_weights.finalNorm.data(), finalMod, finalMod + D, selected.data());
-    linear(selected.data(), outputs, D, m_weights.outputWeight, V, logits.data(), &m_weights.outputBias);
+    modulatedLayerNorm(selected.data(), outputs, D, m_weights.finalNorm.data(), finalMod, finalMod + D,
+                       selected.data());
+    m_output.multiply(selected.data(), outputs, logits.data(), &m_weights.outputBias, m_pool);
 }
 
 } // namespace
 
-std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights)
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
 {
-    return std::make_unique<CpuBackend>(config, std::move(weights));
+    return std::make_unique<CpuBackend>(config, std::move(weights), precision);
 }
 
 } // namespace bd3

@@ -7,6 +7,6 @@
 
 namespace bd3 {
 
-std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights);
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision);
 
 } // namespace bd3
