@@ -17,7 +17,7 @@ packages=(
     # tests and tools: GoogleTest, Google Benchmark, the PyTorch reference,
     # the independent GPT-2 tokenizer (npm), screenshots under Xvfb
     googletest libgtest-dev libgmock-dev libbenchmark-dev
-    python3 python3-torch python3-numpy python3-sentencepiece python3-pytest
+    python3 python3-torch python3-numpy python3-sentencepiece python3-pytest python3-matplotlib
     xvfb xauth imagemagick
     # the training corpus (tools/corpus/build_corpus.py)
     bible-kjv bible-kjv-text fortunes fortunes-min
