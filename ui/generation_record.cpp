@@ -1,5 +1,7 @@
 #include "generation_record.hpp"
 
+#include <algorithm>
+
 std::vector<int32_t> BlockRecord::tokensAfter(int stepCount) const
 {
     std::vector<int32_t> tokens = start.tokens;
@@ -8,6 +10,15 @@ std::vector<int32_t> BlockRecord::tokensAfter(int stepCount) const
         for (const bd3::Reveal& reveal : steps[s].reveals) tokens[static_cast<size_t>(reveal.offset)] = reveal.token;
     }
     return tokens;
+}
+
+int BlockRecord::plannedSteps() const
+{
+    const int recorded = static_cast<int>(steps.size());
+    if (commit) return std::max(recorded, 1);
+    int planned = start.params.steps;
+    if (start.params.sampler == bd3::SamplerKind::FirstHitting) planned = maskedAtStart();
+    return std::max({planned, recorded, 1});
 }
 
 std::vector<int> BlockRecord::revealSteps() const
@@ -62,18 +73,34 @@ void GenerationRecord::begin(const GenerationRun& run)
 
 void GenerationRecord::load(const bd3::Trace& trace)
 {
-    clear();
-    m_run.prompt = QString::fromStdString(trace.prompt);
-    m_run.modelFolder = QString::fromStdString(trace.model);
-    m_run.options = trace.options;
-    m_imported = true;
-    apply(trace.events);
+    load(*GenerationSnapshot::fromTrace(trace));
 }
 
-std::string GenerationRecord::toTraceJson() const
+void GenerationRecord::load(const GenerationSnapshot& snapshot)
 {
-    bd3::TraceRecorder recorder(m_run.modelFolder.toStdString(), m_run.prompt.toStdString(), m_run.options);
-    for (const EngineEvent& event : m_events) {
+    clear();
+    m_run = snapshot.run;
+    m_imported = true;
+    apply(snapshot.events);
+}
+
+std::string GenerationRecord::toTraceJson() const { return GenerationSnapshot{m_run, m_events}.toTraceJson(); }
+
+std::shared_ptr<const GenerationSnapshot> GenerationRecord::snapshot() const
+{
+    return std::make_shared<const GenerationSnapshot>(GenerationSnapshot{m_run, m_events});
+}
+
+std::shared_ptr<const GenerationSnapshot> GenerationSnapshot::fromTrace(const bd3::Trace& trace)
+{
+    GenerationRun run{QString::fromStdString(trace.prompt), QString::fromStdString(trace.model), trace.options};
+    return std::make_shared<const GenerationSnapshot>(GenerationSnapshot{run, trace.events});
+}
+
+std::string GenerationSnapshot::toTraceJson() const
+{
+    bd3::TraceRecorder recorder(run.modelFolder.toStdString(), run.prompt.toStdString(), run.options);
+    for (const EngineEvent& event : events) {
         std::visit(
             [&recorder](const auto& e) {
                 using T = std::decay_t<decltype(e)>;

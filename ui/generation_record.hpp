@@ -23,6 +23,17 @@ struct GenerationRun {
     bd3::GenerationOptions options;
 };
 
+// A finished generation as kept by a session: what was asked and every
+// event, cheap to share between threads (it is never changed).
+struct GenerationSnapshot {
+    GenerationRun run;
+    std::vector<EngineEvent> events;
+
+    // The trace document (docs/trace-format.md).
+    std::string toTraceJson() const;
+    static std::shared_ptr<const GenerationSnapshot> fromTrace(const bd3::Trace& trace);
+};
+
 struct BlockRecord {
     bd3::BlockStarted start;
     std::vector<bd3::StepDone> steps;
@@ -31,6 +42,9 @@ struct BlockRecord {
 
     int length() const { return start.length; }
     int maskedAtStart() const { return start.length - start.cleanPrefix; }
+    // Steps the block takes: the recorded count once committed; while it
+    // runs, the planned count (first-hitting reveals one token per step).
+    int plannedSteps() const;
     // The block's tokens after its first stepCount steps (0: as it started).
     std::vector<int32_t> tokensAfter(int stepCount) const;
     // Per position, the step that revealed it; -1 for the clean prefix and
@@ -57,8 +71,10 @@ public:
     void apply(const std::vector<EngineEvent>& events);
     // Replaces the record with a trace read back, for replay.
     void load(const bd3::Trace& trace);
+    void load(const GenerationSnapshot& snapshot);
     // The record as a trace document (docs/trace-format.md).
     std::string toTraceJson() const;
+    std::shared_ptr<const GenerationSnapshot> snapshot() const;
 
     const GenerationRun& run() const { return m_run; }
     // Every event received, in order (a restarted block's first attempt too).

@@ -24,17 +24,6 @@ QColor observedColor() { return StepPalette::stepColor(0, 2); }       // blue
 QColor confidenceColor() { return StepPalette::stepColor(1, 3); }     // green
 QColor entropyColor() { return StepPalette::stepColor(2, 3); }        // orange
 
-// Steps a block takes: the recorded count once committed; while it runs, the
-// planned count (first-hitting reveals one token per step).
-int plannedSteps(const BlockRecord& block)
-{
-    const int recorded = static_cast<int>(block.steps.size());
-    if (block.commit) return std::max(recorded, 1);
-    int planned = block.start.params.steps;
-    if (block.start.params.sampler == bd3::SamplerKind::FirstHitting) planned = block.maskedAtStart();
-    return std::max({planned, recorded, 1});
-}
-
 void styleAxis(QCPAxis* axis)
 {
     axis->setBasePen(QPen(kAxis, 1));
@@ -276,7 +265,7 @@ void PlotsPanel::refreshBlockPlots()
     double maxEntropy = 0;
     if (index >= 0) {
         const BlockRecord& block = m_record->block(index);
-        planned = plannedSteps(block);
+        planned = block.plannedSteps();
         const double masked = std::max(block.maskedAtStart(), 1);
         for (const bd3::StepDone& step : block.steps) {
             const double x = step.step + 1;

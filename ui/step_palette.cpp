@@ -12,6 +12,22 @@ QColor stepColor(int step, int steps)
     return QColor::fromHsv(hue, 170, 235);
 }
 
+QString visibleText(const QString& text)
+{
+    if (text.isEmpty()) return QStringLiteral("\u2205");
+    QString shown;
+    shown.reserve(text.size());
+    for (const QChar c : text) {
+        if (c == QLatin1Char('\n')) shown += QStringLiteral("\u21b5");
+        else if (c == QLatin1Char('\t')) shown += QStringLiteral("\u21e5");
+        else if (c == QLatin1Char(' ')) shown += QStringLiteral("\u00b7");
+        else if (c.category() == QChar::Other_Control)
+            shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
+        else shown += c;
+    }
+    return shown;
+}
+
 QColor maskedColor() { return QColor(0x5a, 0x5f, 0x6b); }
 
 QColor shadedByConfidence(const QColor& color, double confidence, const QColor& background)

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <QColor>
+#include <QString>
 
 namespace StepPalette {
 
 // Colour of step `step` of a block that took `steps` steps: early steps are
 // cool, late steps warm.
 QColor stepColor(int step, int steps);
+// Token text with whitespace and control characters made visible, so a
+// token's cell is never blank.
+QString visibleText(const QString& text);
 // The colour of a still-masked cell.
 QColor maskedColor();
 // Blends a step colour toward the background by confidence in [0, 1].

@@ -27,34 +27,6 @@ constexpr double kMaxCellHeight = 26;
 constexpr double kMaxRotatedLabel = 90;
 constexpr double kComfortableRowHeight = 14;
 
-// Steps a block takes: the recorded count once committed; while it runs, the
-// planned count (first-hitting reveals one token per step).
-int plannedSteps(const BlockRecord& block)
-{
-    const int recorded = static_cast<int>(block.steps.size());
-    if (block.commit) return std::max(recorded, 1);
-    int planned = block.start.params.steps;
-    if (block.start.params.sampler == bd3::SamplerKind::FirstHitting) planned = block.maskedAtStart();
-    return std::max({planned, recorded, 1});
-}
-
-// Token text with its whitespace made visible.
-QString visibleText(const QString& text)
-{
-    if (text.isEmpty()) return QStringLiteral("\u2205");
-    QString shown;
-    shown.reserve(text.size());
-    for (const QChar c : text) {
-        if (c == QLatin1Char('\n')) shown += QStringLiteral("\u21b5");
-        else if (c == QLatin1Char('\t')) shown += QStringLiteral("\u21e5");
-        else if (c == QLatin1Char(' ')) shown += QStringLiteral("\u00b7");
-        else if (c.category() == QChar::Other_Control)
-            shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
-        else shown += c;
-    }
-    return shown;
-}
-
 // Every k-th label, k a round number, so labels keep `spacing` apart.
 int labelStride(double cellSize, double spacing)
 {
@@ -94,7 +66,7 @@ CellKind cellAt(const BlockRecord& block, const std::vector<int>& revealSteps,
     const int revealedAt = revealSteps[static_cast<size_t>(position)];
     if (revealedAt == step) {
         const bd3::Reveal* reveal = reveals[static_cast<size_t>(position)];
-        fill = StepPalette::shadedByConfidence(StepPalette::stepColor(step, plannedSteps(block)),
+        fill = StepPalette::shadedByConfidence(StepPalette::stepColor(step, block.plannedSteps()),
                                                reveal ? reveal->probability : 1.0, kBackground);
         return CellKind::Revealed;
     }
@@ -177,7 +149,7 @@ StepTimelineView::Grid StepTimelineView::gridFor(const BlockRecord& block) const
     const QFontMetricsF tokens(m_tokenFont);
     Grid grid;
     grid.columns = std::max(block.length(), 1);
-    grid.rows = plannedSteps(block);
+    grid.rows = block.plannedSteps();
 
     // Left: the step numbers; top: the caption, the "position" title and the
     // position numbers, with the "step" title in the corner.
@@ -194,7 +166,7 @@ StepTimelineView::Grid StepTimelineView::gridFor(const BlockRecord& block) const
         const std::vector<int32_t> final = block.tokensAfter(static_cast<int>(block.steps.size()));
         for (int32_t token : final) {
             if (token == m_record->maskId()) continue;
-            widest = std::max(widest, tokens.horizontalAdvance(visibleText(m_record->tokenText(token))));
+            widest = std::max(widest, tokens.horizontalAdvance(StepPalette::visibleText(m_record->tokenText(token))));
         }
     }
     // The rows come first: labels take only the room left over once every
@@ -387,8 +359,8 @@ void StepTimelineView::paintTokenLabels(QPainter& painter, const BlockRecord& bl
         // The label takes its column's colour, to tie text and reveal together.
         const int revealedAt = revealSteps[static_cast<size_t>(c)];
         painter.setPen(prefix || revealedAt < 0 ? kDimText
-                                                : StepPalette::stepColor(revealedAt, plannedSteps(block)).lighter(115));
-        const QString text = visibleText(m_record->tokenText(token));
+                                                : StepPalette::stepColor(revealedAt, block.plannedSteps()).lighter(115));
+        const QString text = StepPalette::visibleText(m_record->tokenText(token));
         const double x = grid.area.left() + c * grid.cellWidth;
         if (grid.labels == TokenLabels::Horizontal) {
             painter.drawText(QRectF(x, top, grid.cellWidth, metrics.height()), Qt::AlignHCenter | Qt::AlignTop, text);
@@ -424,7 +396,7 @@ QString StepTimelineView::cellToolTip(const BlockRecord& block, int position, in
     }
     QString tip = tr("%1 at position %2<br>revealed at step %3 of %4<br>probability %5 \u00b7 entropy %6 nats")
                       .arg(quoted(reveal->token), QString::number(position + 1), QString::number(revealedAt + 1),
-                           QString::number(plannedSteps(block)),
+                           QString::number(block.plannedSteps()),
                            QString::number(static_cast<double>(reveal->probability), 'f', 3),
                            QString::number(static_cast<double>(reveal->entropy), 'f', 2));
     if (!reveal->alternatives.empty()) {

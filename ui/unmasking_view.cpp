@@ -39,34 +39,6 @@ constexpr int kFontLevels = 7;
 constexpr int kNaturalLevel = 3;
 constexpr int kFrameMs = 16;  // one step per display frame
 
-// Steps a block takes: the recorded count once committed; while it runs, the
-// planned count (first-hitting reveals one token per step).
-int plannedSteps(const BlockRecord& block)
-{
-    const int recorded = static_cast<int>(block.steps.size());
-    if (block.commit) return std::max(recorded, 1);
-    int planned = block.start.params.steps;
-    if (block.start.params.sampler == bd3::SamplerKind::FirstHitting) planned = block.maskedAtStart();
-    return std::max({planned, recorded, 1});
-}
-
-// Token text with its whitespace made visible, so a cell is never blank.
-QString visibleText(const QString& text)
-{
-    if (text.isEmpty()) return QStringLiteral("\u2205");
-    QString shown;
-    shown.reserve(text.size());
-    for (const QChar c : text) {
-        if (c == QLatin1Char('\n')) shown += QStringLiteral("\u21b5");
-        else if (c == QLatin1Char('\t')) shown += QStringLiteral("\u21e5");
-        else if (c == QLatin1Char(' ')) shown += QStringLiteral("\u00b7");
-        else if (c.category() == QChar::Other_Control)
-            shown += QStringLiteral("\\x%1").arg(static_cast<uint>(c.unicode()), 2, 16, QLatin1Char('0'));
-        else shown += c;
-    }
-    return shown;
-}
-
 // Dark text on light fills, light text on dark ones.
 QColor textOn(const QColor& fill)
 {
@@ -92,7 +64,7 @@ QColor cellFill(const BlockRecord& block, int offset, int revealStep, const bd3:
     if (offset < block.start.cleanPrefix) return kPrefixFill;
     if (revealStep < 0 || revealStep >= stepsShown) return kMaskedFill;
     const double confidence = reveal ? reveal->probability : 1.0;
-    return StepPalette::shadedByConfidence(StepPalette::stepColor(revealStep, plannedSteps(block)), confidence,
+    return StepPalette::shadedByConfidence(StepPalette::stepColor(revealStep, block.plannedSteps()), confidence,
                                            kBackground);
 }
 
@@ -363,7 +335,7 @@ UnmaskingView::CellLayout UnmaskingView::cellLayout(const BlockRecord& block, in
                            || (revealed[i] >= 0 && revealed[i] < stepsShown);
         double w = minWidth;
         if (known && m_record) {
-            const double textWidth = metrics.horizontalAdvance(visibleText(m_record->tokenText(tokens[i])));
+            const double textWidth = metrics.horizontalAdvance(StepPalette::visibleText(m_record->tokenText(tokens[i])));
             w = std::clamp(std::ceil(textWidth + 2 * padding), minWidth, maxWidth);
         }
         if (x > 0 && x + w > width) {
@@ -483,7 +455,7 @@ void UnmaskingView::paintStrip(QPainter& painter) const
 void UnmaskingView::paintCaption(QPainter& painter, const BlockRecord& block, double top) const
 {
     const QFontMetricsF metrics(m_captionFont);
-    const int steps = plannedSteps(block);
+    const int steps = block.plannedSteps();
     const int masked = m_steps > 0 ? block.steps[static_cast<size_t>(m_steps - 1)].maskedRemaining
                                    : block.maskedAtStart();
     QString caption =
@@ -576,7 +548,7 @@ void UnmaskingView::paintCells(QPainter& painter, const BlockRecord& block, doub
             painter.setBrush(Qt::NoBrush);
             painter.drawRoundedRect(cell.adjusted(0.75, 0.75, -0.75, -0.75), 4, 4);
         }
-        const QString text = metrics.elidedText(visibleText(m_record->tokenText(tokens[i])), Qt::ElideRight,
+        const QString text = metrics.elidedText(StepPalette::visibleText(m_record->tokenText(tokens[i])), Qt::ElideRight,
                                                 cell.width() - 2 * padding + 2);
         painter.setPen(prefix ? kPrefixText : textOn(fill));
         painter.drawText(cell, Qt::AlignCenter, text);
