@@ -8,6 +8,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
@@ -247,6 +248,62 @@ void ControlsDock::announce()
 {
     updateEnabledStates();
     if (!m_updating) Q_EMIT parametersChanged(samplingParams());
+}
+
+QJsonObject ControlsDock::parametersJson() const
+{
+    const bd3::SamplingParams p = samplingParams();
+    return {
+        {QStringLiteral("block_size"), p.blockSize},
+        {QStringLiteral("steps"), p.steps},
+        {QStringLiteral("schedule"), QString::fromUtf8(bd3::scheduleName(p.schedule.kind))},
+        {QStringLiteral("beta"), p.schedule.beta},
+        {QStringLiteral("omega"), p.schedule.omega},
+        {QStringLiteral("sampler"), QString::fromUtf8(bd3::samplerName(p.sampler))},
+        {QStringLiteral("confidence"), QString::fromUtf8(bd3::confidenceName(p.confidence))},
+        {QStringLiteral("threshold"), p.threshold},
+        {QStringLiteral("temperature"), p.temperature},
+        {QStringLiteral("top_p"), p.topP},
+        {QStringLiteral("fixed_seed"), m_fixedSeed->isChecked()},
+        {QStringLiteral("seed"), m_seed->value()},
+        {QStringLiteral("max_new_tokens"), m_tokenLimit->value()},
+        {QStringLiteral("stop_at_eos"), m_stopAtEos->isChecked()},
+    };
+}
+
+QString ControlsDock::setParametersJson(const QJsonObject& json)
+{
+    const bd3::SamplingParams defaults;
+    bd3::SamplingParams p;
+    const auto name = [&json](const char* key) { return json.value(QLatin1String(key)).toString().toStdString(); };
+    const auto number = [&json](const char* key, double fallback) { return json.value(QLatin1String(key)).toDouble(fallback); };
+    p.blockSize = static_cast<int32_t>(number("block_size", defaults.blockSize));
+    p.steps = static_cast<int32_t>(number("steps", defaults.steps));
+    const auto schedule = bd3::scheduleFromName(name("schedule"));
+    const auto sampler = bd3::samplerFromName(name("sampler"));
+    const auto confidence = bd3::confidenceFromName(name("confidence"));
+    if (!schedule || !sampler || !confidence)
+        return tr("The parameters name an unknown schedule, sampler or confidence measure.");
+    p.schedule = {*schedule, number("beta", defaults.schedule.beta), number("omega", defaults.schedule.omega)};
+    p.sampler = *sampler;
+    p.confidence = *confidence;
+    p.threshold = number("threshold", defaults.threshold);
+    p.temperature = number("temperature", defaults.temperature);
+    p.topP = number("top_p", defaults.topP);
+    try {
+        p.validate();
+    } catch (const std::exception& error) {
+        return tr("The parameters are not valid: %1").arg(QString::fromUtf8(error.what()));
+    }
+    const int tokens = static_cast<int>(number("max_new_tokens", 256));
+    if (tokens < 1) return tr("The parameters are not valid: the token limit must be at least 1.");
+    if (p.blockSize > m_blockSize->maximum()) m_blockSize->setMaximum(p.blockSize);
+    setSamplingParams(p);
+    m_fixedSeed->setChecked(json.value(QStringLiteral("fixed_seed")).toBool(false));
+    m_seed->setValue(static_cast<int>(number("seed", 0)));
+    m_tokenLimit->setValue(tokens);
+    m_stopAtEos->setChecked(json.value(QStringLiteral("stop_at_eos")).toBool(true));
+    return {};
 }
 
 void ControlsDock::saveSettings(QSettings& settings) const

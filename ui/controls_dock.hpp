@@ -9,6 +9,7 @@
 #include <QDockWidget>
 
 class QCheckBox;
+class QJsonObject;
 class QComboBox;
 class QDoubleSpinBox;
 class QPushButton;
@@ -30,6 +31,11 @@ public:
     void setSamplingParams(const bd3::SamplingParams& params);
     void setContextLength(int tokens);  // the "whole context" preset and the block size limit
     void setRestartAction(QAction* action);
+    // Every value as JSON, for sessions (the keys of docs/session-format.md).
+    QJsonObject parametersJson() const;
+    // Sets the values from JSON; returns the problem (and changes nothing)
+    // when they do not make sense.
+    QString setParametersJson(const QJsonObject& json);
     void saveSettings(QSettings& settings) const;
     void restoreSettings(const QSettings& settings);
 

@@ -10,6 +10,7 @@
 #include "step_timeline_view.hpp"
 #include "studio_actions.hpp"
 #include "studio_exporter.hpp"
+#include "studio_session.hpp"
 #include "unmasking_view.hpp"
 #include "writing_editor.hpp"
 
@@ -18,12 +19,19 @@
 #include "bd3/trace.hpp"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QJsonDocument>
+#include <QLockFile>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QThread>
+#include <QThreadPool>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -87,6 +95,19 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     connect(m_actions->stepBack, &QAction::triggered, m_replay, &ReplayDock::stepBack);
     connect(m_replay, &ReplayDock::positionChanged, this, &MainWindow::replayAt);
     connect(m_actions->compare, &QAction::triggered, this, &MainWindow::showCompare);
+    connect(m_actions->saveSession, &QAction::triggered, this, &MainWindow::saveSession);
+    connect(m_actions->saveSessionAs, &QAction::triggered, this, &MainWindow::saveSessionAs);
+    connect(m_actions->openSession, &QAction::triggered, this, &MainWindow::chooseSession);
+    connect(m_editor->document(), &QTextDocument::contentsChanged, this, &MainWindow::markChanged);
+    connect(m_controls, &ControlsDock::parametersChanged, this, &MainWindow::markChanged);
+    const std::pair<QAction*, QString> languages[] = {{m_actions->languageSystem, QString()},
+                                                      {m_actions->languageEnglish, QStringLiteral("en")},
+                                                      {m_actions->languageChinese, QStringLiteral("zh_CN")}};
+    const QString language = QSettings().value(QStringLiteral("ui/language")).toString();
+    for (const auto& [action, code] : languages) {
+        action->setChecked(code == language);
+        connect(action, &QAction::triggered, this, [this, code = code] { setLanguage(code); });
+    }
     connect(m_actions->openTrace, &QAction::triggered, this, &MainWindow::chooseTrace);
     const QString svgOrPng = tr("PNG image (*.png);;SVG drawing (*.svg)");
     connect(m_actions->exportText, &QAction::triggered, this, [this] {
@@ -164,17 +185,41 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     QTimer::singleShot(0, this, [this, folder] { openModel(folder); });
     updateActions();
     updateStatus();
+
+    // Autosave: one studio at a time owns the autosave file; a lock left by
+    // a process that died is stale and taken over.
+    const QString dataDir = QFileInfo(autosavePath()).path();
+    QDir().mkpath(dataDir);
+    m_autosaveLock = std::make_unique<QLockFile>(dataDir + QStringLiteral("/autosave.lock"));
+    m_autosaveLock->setStaleLockTime(0);
+    if (!m_autosaveLock->tryLock(0)) m_autosaveLock.reset();
+    m_autosaveTimer.setInterval(3000);
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    if (m_autosaveLock) {
+        m_autosaveTimer.start();
+        QTimer::singleShot(0, this, &MainWindow::offerRestore);
+    }
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // An orderly end: nothing to restore next time (once a write still
+    // running has finished).
+    m_autosaveTimer.stop();
+    while (m_autosaving->load()) QThread::msleep(5);
+    if (m_autosaveLock && !m_restorePending) QFile::remove(autosavePath());
+}
 
 CompareDialog* MainWindow::compareDialog() const { return m_compare; }
 
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_actions->openModel);
+    file->addAction(m_actions->openSession);
+    file->addAction(m_actions->saveSession);
+    file->addAction(m_actions->saveSessionAs);
     file->addSeparator();
+    file->addAction(m_actions->openModel);
     file->addAction(m_actions->openTrace);
     QMenu* exports = file->addMenu(tr("&Export"));
     exports->setObjectName(QStringLiteral("exportMenu"));
@@ -210,6 +255,14 @@ void MainWindow::createMenus()
     view->addAction(m_actions->stepForward);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    QMenu* language = view->addMenu(tr("&Language"));
+    language->setObjectName(QStringLiteral("languageMenu"));
+    auto* languages = new QActionGroup(language);
+    for (QAction* action : {m_actions->languageSystem, m_actions->languageEnglish, m_actions->languageChinese}) {
+        languages->addAction(action);
+        language->addAction(action);
+    }
 
     menuBar()->addMenu(tr("&Help"))->addAction(m_actions->about);
 
@@ -294,7 +347,11 @@ void MainWindow::startGeneration()
 
 void MainWindow::onBlockCommitted(int index)
 {
+    // A trace read back replays in the views only: its text is not written
+    // into the document again.
+    if (m_record->isImported() || !m_editor->isGenerating()) return;
     const BlockRecord& block = m_record->block(index);
+    if (!block.commit || static_cast<int>(block.commit->tokenTexts.size()) != block.length() - block.start.cleanPrefix) return;
     const std::vector<int> steps = block.revealSteps();
     std::vector<GeneratedToken> tokens;
     for (int offset = block.start.cleanPrefix; offset < block.length(); ++offset) {
@@ -319,6 +376,8 @@ void MainWindow::onBlockCommitted(int index)
 void MainWindow::onGenerationFinished(const bd3::GenerationFinished& result)
 {
     onGenerationEnded();
+    m_traces.append(m_record->snapshot());
+    markChanged();
     const QString reasons[] = {tr("token limit reached"), tr("end of text"), tr("stopped"), tr("text became repetitive")};
     statusBar()->showMessage(tr("Finished: %1 tokens, %2 NFEs, %3 s (%4)")
                                  .arg(result.newTokens)
@@ -486,9 +545,204 @@ void MainWindow::showAbout()
                            .arg(QApplication::applicationVersion()));
 }
 
+void MainWindow::markChanged() { m_autosaveDirty = true; }
+
+QString MainWindow::autosavePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.bd3session");
+}
+
+void MainWindow::setAutosaveInterval(int milliseconds) { m_autosaveTimer.setInterval(std::max(milliseconds, 50)); }
+
+StudioSession MainWindow::currentSession() const
+{
+    StudioSession session;
+    session.document = m_editor->toPlainText();
+    session.cursor = m_editor->textCursor().position();
+    if (m_controller->model()) {
+        session.modelFolder = m_controller->model()->folder;
+        session.modelName = m_controller->model()->name;
+    }
+    session.parameters = m_controls->parametersJson();
+    session.traces = m_traces;
+    return session;
+}
+
+QString MainWindow::saveSessionFile(const QString& path)
+{
+    if (const QString problem = StudioSessionFormat::write(path, currentSession()); !problem.isEmpty()) return problem;
+    m_sessionPath = path;
+    m_editor->document()->setModified(false);
+    setWindowTitle(tr("%1 — BD3 Studio").arg(QFileInfo(path).completeBaseName()));
+    return {};
+}
+
+QString MainWindow::openSessionFile(const QString& path)
+{
+    if (m_controller->isGenerating() || m_controller->isComparing()) return tr("A generation is running; stop it first.");
+    QString problem;
+    const std::optional<StudioSession> session = StudioSessionFormat::read(path, &problem);
+    if (!session) return problem;
+    if (problem = applySession(*session); !problem.isEmpty()) return problem;
+    m_sessionPath = path;
+    m_editor->document()->setModified(false);
+    setWindowTitle(tr("%1 — BD3 Studio").arg(QFileInfo(path).completeBaseName()));
+    return {};
+}
+
+QString MainWindow::applySession(const StudioSession& session)
+{
+    // Everything was checked when it was read; the parameters are checked
+    // before anything changes.
+    if (const QString problem = m_controls->setParametersJson(session.parameters); !problem.isEmpty()) return problem;
+    m_editor->setPlainText(session.document);
+    QTextCursor cursor = m_editor->textCursor();
+    cursor.setPosition(std::clamp(session.cursor, 0, static_cast<int>(session.document.size())));
+    m_editor->setTextCursor(cursor);
+    m_traces = session.traces;
+    if (m_traces.isEmpty()) m_record->clear();
+    else m_record->load(*m_traces.back());
+    followLatest();
+    updateActions();
+    updateStatus();
+    const bool sameModel = m_controller->model() && m_controller->model()->folder == session.modelFolder;
+    if (!session.modelFolder.isEmpty() && !sameModel) {
+        if (QFileInfo(session.modelFolder).isDir()) openModel(session.modelFolder);
+        else
+            statusBar()->showMessage(tr("The session's model %1 is not found; the current model stays.")
+                                         .arg(session.modelFolder),
+                                     15000);
+    }
+    m_autosaveDirty = true;
+    Q_EMIT sessionRestored();
+    return {};
+}
+
+void MainWindow::saveSession()
+{
+    if (m_sessionPath.isEmpty()) {
+        saveSessionAs();
+        return;
+    }
+    if (const QString problem = saveSessionFile(m_sessionPath); !problem.isEmpty()) showProblem(tr("Session Not Saved"), problem);
+    else statusBar()->showMessage(tr("Session saved: %1").arg(m_sessionPath), 5000);
+}
+
+void MainWindow::saveSessionAs()
+{
+    const QString path = exportFileName(tr("Save Session"), QStringLiteral("bd3session"),
+                                        tr("BD3 Studio sessions (*.bd3session)"));
+    if (path.isEmpty()) return;
+    m_lastExportDir = QFileInfo(path).path();
+    if (const QString problem = saveSessionFile(path); !problem.isEmpty()) showProblem(tr("Session Not Saved"), problem);
+    else statusBar()->showMessage(tr("Session saved: %1").arg(path), 5000);
+}
+
+void MainWindow::chooseSession()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), m_lastExportDir,
+                                                      tr("BD3 Studio sessions (*.bd3session);;All files (*)"));
+    if (path.isEmpty()) return;
+    m_lastExportDir = QFileInfo(path).path();
+    if (const QString problem = openSessionFile(path); !problem.isEmpty())
+        showProblem(tr("Session Not Opened"),
+                    tr("The session %1 could not be opened:\n\n%2\n\nThe open document is unchanged.").arg(path, problem));
+}
+
+void MainWindow::autosave()
+{
+    if (!m_autosaveLock || m_restorePending || !m_autosaveDirty) return;
+    // Written on a pool thread: a long session's traces take a while to
+    // write, and the UI must not wait. One write at a time.
+    if (m_autosaving->exchange(true)) return;
+    m_autosaveDirty = false;
+    QThreadPool::globalInstance()->start(
+        [session = currentSession(), path = autosavePath(), busy = m_autosaving, self = QPointer<MainWindow>(this)] {
+            const QString problem = StudioSessionFormat::write(path, session);
+            busy->store(false);
+            if (problem.isEmpty()) return;
+            QMetaObject::invokeMethod(qApp, [self, problem] {
+                if (!self) return;
+                self->m_autosaveDirty = true;
+                self->statusBar()->showMessage(MainWindow::tr("Autosave failed: %1").arg(problem), 8000);
+            });
+        });
+}
+
+void MainWindow::offerRestore()
+{
+    const QString path = autosavePath();
+    if (!QFileInfo::exists(path)) return;
+    QString problem;
+    const std::optional<StudioSession> session = StudioSessionFormat::read(path, &problem);
+    if (!session) {
+        // Kept aside, never silently lost.
+        const QString aside = path + QStringLiteral(".damaged");
+        QFile::remove(aside);
+        QFile::rename(path, aside);
+        statusBar()->showMessage(tr("The autosaved session could not be read (%1); it was kept as %2.").arg(problem, aside), 15000);
+        return;
+    }
+    m_restorePending = true;
+    QString preview = session->document.left(400);
+    if (preview.size() < session->document.size()) preview += QStringLiteral("…");
+    m_restoreDialog = new QMessageBox(QMessageBox::Question, tr("Restore Session"),
+                                      tr("BD3 Studio did not close properly last time. Restore the session it saved "
+                                         "(%n generation(s))?",
+                                         nullptr, static_cast<int>(session->traces.size())),
+                                      QMessageBox::NoButton, this);
+    m_restoreDialog->setObjectName(QStringLiteral("restoreSessionDialog"));
+    m_restoreDialog->setInformativeText(preview);
+    QPushButton* restore = m_restoreDialog->addButton(tr("&Restore"), QMessageBox::AcceptRole);
+    restore->setObjectName(QStringLiteral("restoreButton"));
+    m_restoreDialog->addButton(tr("&Discard"), QMessageBox::DestructiveRole)->setObjectName(QStringLiteral("discardButton"));
+    m_restoreDialog->setDefaultButton(restore);
+    m_restoreDialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_restoreDialog, &QMessageBox::finished, this, [this, restore, session = *session] {
+        const bool restoring = m_restoreDialog && m_restoreDialog->clickedButton() == restore;
+        m_restorePending = false;
+        if (restoring) {
+            if (const QString problem = applySession(session); !problem.isEmpty())
+                showProblem(tr("Session Not Restored"), problem);
+            m_editor->document()->setModified(true);
+        } else {
+            QFile::remove(autosavePath());
+        }
+    });
+    m_restoreDialog->open();
+    Q_EMIT restoreOffered(m_restoreDialog);
+}
+
+void MainWindow::setLanguage(const QString& language)
+{
+    QSettings().setValue(QStringLiteral("ui/language"), language);
+    statusBar()->showMessage(tr("The language changes at the next start of BD3 Studio."), 10000);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_editor->document()->isModified() && !m_editor->toPlainText().isEmpty()) {
+        QMessageBox ask(QMessageBox::Warning, tr("Unsaved Changes"),
+                        tr("The document has changes that are not saved in a session."),
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+        ask.setObjectName(QStringLiteral("saveChangesDialog"));
+        const int answer = ask.exec();
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) {
+            saveSession();
+            if (m_editor->document()->isModified()) {
+                event->ignore();
+                return;
+            }
+        }
+    }
     m_controller->stop();
+    m_autosaveTimer.stop();
+    while (m_autosaving->load()) QThread::msleep(5);
+    if (m_autosaveLock && !m_restorePending) QFile::remove(autosavePath());
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -13,6 +13,15 @@
 
 #include "bd3/events.hpp"
 
+#include <QJsonObject>
+#include <QList>
+
+#include <atomic>
+#include <memory>
+
+class QLockFile;
+#include "studio_session.hpp"
+
 class CompareDialog;
 class ControlsDock;
 class EngineController;
@@ -61,6 +70,24 @@ public Q_SLOTS:
     // Opens the compare dialog for the text before the cursor.
     void showCompare();
 
+    // Sessions (docs/session-format.md). Each returns the problem in words,
+    // empty on success; a session that cannot be read changes nothing.
+    QString saveSessionFile(const QString& path);
+    QString openSessionFile(const QString& path);
+    StudioSession currentSession() const;
+    QString sessionPath() const { return m_sessionPath; }
+    // Where the session is saved every few seconds while it has changes.
+    static QString autosavePath();
+    void setAutosaveInterval(int milliseconds);
+    // The offer to restore an autosaved session, while it is open.
+    QMessageBox* restoreDialog() const { return m_restoreDialog; }
+
+Q_SIGNALS:
+    // The start found an autosaved session from a run that did not close
+    // properly and asks whether to restore it.
+    void restoreOffered(QMessageBox* dialog);
+    void sessionRestored();
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -84,6 +111,14 @@ private:
     void exportTo(const QString& title, const QString& suffix, const QString& filters,
                   const std::function<QString(const QString&)>& write);
     void showProblem(const QString& title, const QString& text);
+    QString applySession(const StudioSession& session);
+    void saveSession();
+    void saveSessionAs();
+    void chooseSession();
+    void autosave();
+    void offerRestore();
+    void markChanged();
+    void setLanguage(const QString& language);
 
     GenerationRecord* m_record;
     EngineController* m_controller;
@@ -96,6 +131,14 @@ private:
     ReplayDock* m_replay;
     QPointer<CompareDialog> m_compare;
     QString m_lastExportDir;
+    QList<std::shared_ptr<const GenerationSnapshot>> m_traces;  // the session's generations
+    std::shared_ptr<std::atomic<bool>> m_autosaving = std::make_shared<std::atomic<bool>>(false);
+    QString m_sessionPath;
+    QTimer m_autosaveTimer;
+    std::unique_ptr<QLockFile> m_autosaveLock;  // held while this window autosaves
+    bool m_autosaveDirty = false;
+    bool m_restorePending = false;
+    QPointer<QMessageBox> m_restoreDialog;
     QLabel* m_modelLabel;
     QLabel* m_speedLabel;
     QLabel* m_nfeLabel;

@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTextBrowser>
@@ -86,7 +87,10 @@ void ReplayDock::setRecord(const GenerationRecord* record)
             refresh();
         });
         connect(m_record, &GenerationRecord::blockStarted, this, &ReplayDock::onRecordChanged);
-        connect(m_record, &GenerationRecord::stepAdded, this, &ReplayDock::onRecordChanged);
+        connect(m_record, &GenerationRecord::stepAdded, this, [this](int block) {
+            // Only the chosen block's slider needs to grow.
+            if (block == m_block && isVisible()) m_slider->setMaximum(stepCount(block));
+        });
         connect(m_record, &GenerationRecord::blockCommitted, this, &ReplayDock::onRecordChanged);
         connect(m_record, &QObject::destroyed, this, [this] { m_record = nullptr; });
     }
@@ -189,6 +193,8 @@ void ReplayDock::playTick()
 void ReplayDock::onRecordChanged()
 {
     // Ranges grow with the record; the explanation of the step shown stays.
+    const QSignalBlocker blockBox(m_blockBox);
+    const QSignalBlocker slider(m_slider);
     m_updating = true;
     const int blocks = m_record ? m_record->blockCount() : 0;
     m_blockBox->setRange(blocks > 0 ? 1 : 0, blocks);

@@ -1,8 +1,10 @@
 #include "screenshot_session.hpp"
 
+#include "compare_dialog.hpp"
 #include "engine_controller.hpp"
 #include "generation_record.hpp"
 #include "main_window.hpp"
+#include "replay_dock.hpp"
 #include "unmasking_view.hpp"
 #include "writing_editor.hpp"
 
@@ -13,15 +15,41 @@
 #include <algorithm>
 #include <cstdio>
 
-ScreenshotSession::ScreenshotSession(MainWindow* window, QString prompt, QString output, int afterBlocks)
+ScreenshotSession::ScreenshotSession(MainWindow* window, QString prompt, QString output, int afterBlocks, QString scene)
     : QObject(window), m_window(window), m_prompt(std::move(prompt)), m_output(std::move(output)),
-      m_afterBlocks(afterBlocks)
+      m_afterBlocks(afterBlocks), m_scene(scene.isEmpty() ? QStringLiteral("live") : std::move(scene))
 {
     connect(window->controller(), &EngineController::modelLoaded, this, [this] {
         m_window->editor()->setPlainText(m_prompt);
         m_window->editor()->moveCursor(QTextCursor::End);
+        if (m_scene == QStringLiteral("compare")) {
+            m_window->showCompare();
+            CompareDialog* dialog = m_window->compareDialog();
+            connect(dialog, &CompareDialog::finished, this, [this, dialog] {
+                QTimer::singleShot(400, this, [this, dialog] { captureWidget(dialog); });
+            });
+            if (const QString problem = dialog->run(); !problem.isEmpty()) {
+                std::fprintf(stderr, "bd3-studio: %s\n", qPrintable(problem));
+                QApplication::exit(1);
+            }
+            return;
+        }
         m_window->startGeneration();
     });
+    if (m_scene == QStringLiteral("step")) {
+        // Stop after the blocks asked for; then replay one of them at its
+        // second step, with the step explained.
+        connect(window->record(), &GenerationRecord::blockCommitted, this, [this](int block) {
+            if (block + 1 >= m_afterBlocks) m_window->controller()->stop();
+        });
+        connect(window->controller(), &EngineController::generationFinished, this, [this] {
+            const int block = std::max(0, m_window->record()->blockCount() - 2);
+            m_window->replayDock()->setPosition(block, std::min(2, static_cast<int>(m_window->record()->block(block).steps.size())));
+            QTimer::singleShot(600, this, [this] { captureWidget(m_window); });
+        });
+        return;
+    }
+    if (m_scene == QStringLiteral("compare")) return;
     connect(window->controller(), &EngineController::modelLoadFailed, this, [](const QString&, const QString& message) {
         std::fprintf(stderr, "bd3-studio: %s\n", qPrintable(message));
         QApplication::exit(1);
@@ -56,6 +84,16 @@ bool ScreenshotSession::partlyRevealedOnScreen() const
     if (view->displayedSteps() < 1) return false;
     const std::vector<int32_t> tokens = block.tokensAfter(view->displayedSteps());
     return std::count(tokens.begin(), tokens.end(), record->maskId()) > 0;
+}
+
+void ScreenshotSession::captureWidget(QWidget* widget)
+{
+    if (m_captured) return;
+    m_captured = true;
+    const bool saved = widget->grab().save(m_output);
+    std::fprintf(saved ? stdout : stderr, saved ? "bd3-studio: wrote %s\n" : "bd3-studio: could not write %s\n",
+                 qPrintable(m_output));
+    QApplication::exit(saved ? 0 : 1);
 }
 
 void ScreenshotSession::capture()

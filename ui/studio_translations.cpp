@@ -1,0 +1,57 @@
+#include "studio_translations.hpp"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTranslator>
+
+namespace StudioTranslations {
+
+QString chosenLanguage()
+{
+    const QString chosen = QSettings().value(QStringLiteral("ui/language")).toString();
+    return chosen.isEmpty() ? QLocale::system().name() : chosen;
+}
+
+QStringList searchPaths()
+{
+    QStringList paths{QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/bd3studio/translations"))};
+#ifdef BD3_BUILD_TRANSLATIONS_DIR
+    paths << QStringLiteral(BD3_BUILD_TRANSLATIONS_DIR);
+#endif
+    return paths;
+}
+
+QString install(QCoreApplication& app)
+{
+    const QString language = chosenLanguage();
+    // Only Simplified Chinese is translated; Chinese in any other form gets it
+    // too rather than English.
+    if (!language.startsWith(QStringLiteral("zh"))) return {};
+    const QString code = QStringLiteral("zh_CN");
+    auto* studio = new QTranslator(&app);
+    bool loaded = false;
+    for (const QString& path : searchPaths()) {
+        if (studio->load(QStringLiteral("bd3studio_") + code, path)) {
+            loaded = true;
+            break;
+        }
+    }
+    if (!loaded) {
+        delete studio;
+        return {};
+    }
+    QCoreApplication::installTranslator(studio);
+    // Qt's own strings (standard buttons, file dialogs) where Qt's
+    // translations are installed.
+    auto* qt = new QTranslator(&app);
+    if (qt->load(QStringLiteral("qtbase_") + code, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+    return code;
+}
+
+} // namespace StudioTranslations
