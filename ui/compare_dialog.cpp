@@ -33,7 +33,7 @@ CompareDialog::CompareDialog(EngineController* controller, QWidget* parent)
     auto* form = new QFormLayout;
     m_sizes = new QLineEdit(QStringLiteral("1, 4, 16, context"));
     m_sizes->setObjectName(QStringLiteral("compareBlockSizes"));
-    m_sizes->setToolTip(tr("Block sizes separated by commas; \u201ccontext\u201d is one block as long as the whole context."));
+    m_sizes->setToolTip(tr("Block sizes separated by commas; \"context\" is one block as long as the whole context."));
     form->addRow(tr("Block sizes"), m_sizes);
     m_steps = new QSpinBox;
     m_steps->setObjectName(QStringLiteral("compareSteps"));
@@ -144,7 +144,7 @@ QString CompareDialog::run()
     if (m_running) return tr("The comparison is already running.");
     const std::vector<int> sizes = parseBlockSizes(m_sizes->text(), m_contextLength);
     if (sizes.empty())
-        return tr("Block sizes must be whole numbers from 1 to %1 or \u201ccontext\u201d, separated by commas.")
+        return tr("Block sizes must be whole numbers from 1 to %1 or \"context\", separated by commas.")
             .arg(m_contextLength);
     bd3::GenerationOptions options = m_options;
     options.maxNewTokens = m_tokens->value();

@@ -130,19 +130,24 @@ QString StepExplainer::explain(const GenerationRecord& record, int blockIndex, i
     }
     html += tr("<p>Revealed %n token(s):</p>", nullptr, revealed);
     html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\">");
-    html += tr("<tr><th align=\"left\">position</th><th align=\"left\">token</th><th align=\"right\">probability</th>"
-               "<th align=\"right\">entropy</th><th align=\"left\">alternatives</th></tr>");
+    html += tr("<tr><th align=\"left\">pos.</th><th align=\"left\">token</th><th align=\"right\">prob.</th>"
+               "<th align=\"right\">entropy</th><th align=\"left\">next best</th></tr>");
     std::vector<const bd3::Reveal*> sorted;
     for (const bd3::Reveal& reveal : step.reveals) sorted.push_back(&reveal);
     std::sort(sorted.begin(), sorted.end(), [](const bd3::Reveal* a, const bd3::Reveal* b) { return a->offset < b->offset; });
     for (const bd3::Reveal* reveal : sorted) {
         QStringList alternatives;
-        for (const bd3::Alternative& a : reveal->alternatives)
+        // The two best other tokens: what the model nearly wrote.
+        int shown = 0;
+        for (const bd3::Alternative& a : reveal->alternatives) {
+            if (a.token == reveal->token) continue;
+            if (++shown > 2) break;
             alternatives << QStringLiteral("%1 %2").arg(quoted(record, a.token), number(a.probability, 2));
+        }
         html += QStringLiteral("<tr><td>%1</td><td>%2</td><td align=\"right\">%3</td><td align=\"right\">%4</td><td>%5</td></tr>")
                     .arg(QString::number(reveal->offset + 1), quoted(record, reveal->token),
                          number(reveal->probability, 3), number(reveal->entropy, 2),
-                         alternatives.join(QStringLiteral(", ")));
+                         alternatives.join(QStringLiteral("<br>")));
     }
     html += QStringLiteral("</table>");
     return html;
