@@ -1375,16 +1375,16 @@ revealed at step %3, probability %4, entropy %5 nats</source>
         <translation>从 --prompt 开始生成，在生成过程中保存窗口截图，然后退出。</translation>
     </message>
     <message>
-        <source>What the screenshot shows: live, step, compare or timeline.</source>
-        <translation>截图显示的内容：live、step、compare 或 timeline。</translation>
-    </message>
-    <message>
         <source>Text to start the screenshot with.</source>
         <translation>截图开始时使用的文本。</translation>
     </message>
     <message>
         <source>Blocks to generate before the screenshot.</source>
         <translation>截图之前要生成的块数。</translation>
+    </message>
+    <message>
+        <source>What the screenshot shows: live, step or compare.</source>
+        <translation>截图显示的内容：live、step 或 compare。</translation>
     </message>
 </context>
 </TS>

@@ -42,6 +42,8 @@ public:
     // so a fast model does not make the editor relayout for every block.
     void insertGenerated(const std::vector<GeneratedToken>& tokens);
     void endGeneration();
+    // Inserts what is queued now (before a picture of the window).
+    void flushNow() { flushPending(); }
     bool isGenerating() const { return m_generating; }
 
     void setTintBySteps(bool tint);

@@ -31,7 +31,7 @@ int main(int argc, char** argv)
                                         QApplication::translate("main", "Generate from --prompt and save a picture of the window mid-generation, then quit."),
                                         QStringLiteral("png"));
     const QCommandLineOption scene(QStringLiteral("screenshot-scene"),
-                                   QApplication::translate("main", "What the screenshot shows: live, step, compare or timeline."),
+                                   QApplication::translate("main", "What the screenshot shows: live, step or compare."),
                                    QStringLiteral("scene"), QStringLiteral("live"));
     const QCommandLineOption prompt(QStringLiteral("prompt"), QApplication::translate("main", "Text to start the screenshot with."),
                                     QStringLiteral("text"), QStringLiteral("The licence grants you"));

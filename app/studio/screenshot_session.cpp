@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QPixmap>
+#include <QStatusBar>
 #include <QTimer>
 
 #include <algorithm>
@@ -102,6 +103,9 @@ void ScreenshotSession::capture()
     m_captured = true;
     // The timeline and plots show the block on screen in the unmasking view.
     if (m_waiting) m_window->showBlock(m_window->unmaskingView()->displayedBlock());
+    m_window->editor()->flushNow();
+    // A passing message would show this machine's model path.
+    m_window->statusBar()->clearMessage();
     const bool saved = m_window->grab().save(m_output);
     std::fprintf(saved ? stdout : stderr, saved ? "bd3-studio: wrote %s\n" : "bd3-studio: could not write %s\n",
                  qPrintable(m_output));
