@@ -1185,6 +1185,14 @@ The open document is unchanged.</source>
         <source>Show the version and what the studio is for.</source>
         <translation>显示版本以及本工作室的用途。</translation>
     </message>
+    <message>
+        <source>Pause After Each &amp;Step</source>
+        <translation>每步之后暂停(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Live step mode: the generation waits after every denoising step; Step Forward (F10) runs the next one.</source>
+        <translation>实时逐步模式：生成在每个去噪步骤之后等待；按&quot;前进一步&quot;（F10）运行下一步。</translation>
+    </message>
 </context>
 <context>
     <name>StudioExporter</name>

@@ -1,19 +1,21 @@
 #include "engine_controller.hpp"
 
 #include "engine_worker.hpp"
+#include "step_gate.hpp"
 
 #include "bd3/error.hpp"
 
 #include <QMetaObject>
 
 EngineController::EngineController(GenerationRecord* record, QObject* parent)
-    : QObject(parent), m_record(record), m_live(std::make_shared<bd3::LiveParameters>(bd3::SamplingParams{}))
+    : QObject(parent), m_record(record), m_live(std::make_shared<bd3::LiveParameters>(bd3::SamplingParams{})),
+      m_gate(std::make_shared<StepGate>())
 {
     qRegisterMetaType<ModelSummary>();
     m_events = std::make_shared<EventQueue>([this] {
         QMetaObject::invokeMethod(this, [this] { drainEvents(); }, Qt::QueuedConnection);
     });
-    m_worker = new EngineWorker(m_live, m_events);
+    m_worker = new EngineWorker(m_live, m_events, m_gate);
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 
@@ -46,6 +48,7 @@ EngineController::EngineController(GenerationRecord* record, QObject* parent)
 EngineController::~EngineController()
 {
     m_stop.request_stop();
+    m_gate->setClosed(false);
     m_thread.quit();
     m_thread.wait();
 }
@@ -98,6 +101,12 @@ QString EngineController::compare(const QString& prompt, const std::vector<bd3::
 }
 
 void EngineController::stop() { m_stop.request_stop(); }
+
+void EngineController::setLiveStepping(bool on) { m_gate->setClosed(on); }
+
+bool EngineController::isLiveStepping() const { return m_gate->isClosed(); }
+
+void EngineController::grantStep() { m_gate->grant(); }
 
 QString EngineController::setParameters(const bd3::SamplingParams& params, bool restartBlock)
 {

@@ -18,6 +18,7 @@
 #include <vector>
 
 class EngineWorker;
+class StepGate;
 
 class EngineController : public QObject {
     Q_OBJECT
@@ -35,6 +36,11 @@ public:
     QString compare(const QString& prompt, const std::vector<bd3::SamplingParams>& params,
                     const bd3::GenerationOptions& options);
     bool isComparing() const { return m_comparing; }
+    // Live step mode: the generation pauses after every step until
+    // grantStep(); the worker waits, the UI thread never does.
+    void setLiveStepping(bool on);
+    bool isLiveStepping() const;
+    void grantStep();
     // Stops within one forward pass (a comparison too).
     void stop();
     // New values for the next block; with restartBlock, for the current one.
@@ -64,6 +70,7 @@ private:
     QThread m_thread;
     std::shared_ptr<bd3::LiveParameters> m_live;
     std::shared_ptr<EventQueue> m_events;
+    std::shared_ptr<StepGate> m_gate;
     EngineWorker* m_worker = nullptr;  // owned by m_thread's lifetime (deleteLater on finish)
     std::stop_source m_stop;
     std::optional<ModelSummary> m_model;

@@ -1,26 +1,39 @@
 #include "engine_worker.hpp"
 
+#include "step_gate.hpp"
+
 #include "bd3/error.hpp"
 
 namespace {
 
-// Forwards the generator's events into the queue.
+// Forwards the generator's events into the queue; in live step mode, waits
+// at the gate after each step.
 class QueueObserver final : public bd3::GenerationObserver {
 public:
-    explicit QueueObserver(EventQueue& queue) : m_queue(queue) {}
+    QueueObserver(EventQueue& queue, StepGate& gate, std::stop_token stop)
+        : m_queue(queue), m_gate(gate), m_stop(std::move(stop))
+    {
+    }
     void blockStarted(const bd3::BlockStarted& e) override { m_queue.push(e); }
-    void stepDone(const bd3::StepDone& e) override { m_queue.push(e); }
+    void stepDone(const bd3::StepDone& e) override
+    {
+        m_queue.push(e);
+        m_gate.pass(m_stop);
+    }
     void blockCommitted(const bd3::BlockCommitted& e) override { m_queue.push(e); }
     void finished(const bd3::GenerationFinished& e) override { m_queue.push(e); }
 
 private:
     EventQueue& m_queue;
+    StepGate& m_gate;
+    std::stop_token m_stop;
 };
 
 } // namespace
 
-EngineWorker::EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events)
-    : m_live(std::move(live)), m_events(std::move(events))
+EngineWorker::EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events,
+                           std::shared_ptr<StepGate> gate)
+    : m_live(std::move(live)), m_events(std::move(events)), m_gate(std::move(gate))
 {
 }
 
@@ -57,7 +70,7 @@ void EngineWorker::generate(const QString& prompt, const bd3::GenerationOptions&
         Q_EMIT generationFailed(tr("No model is loaded."));
         return;
     }
-    QueueObserver observer(*m_events);
+    QueueObserver observer(*m_events, *m_gate, stop);
     try {
         bd3::Generator(*m_model).run(prompt.toStdString(), *m_live, options, observer, std::move(stop));
     } catch (const bd3::Error& error) {

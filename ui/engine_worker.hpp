@@ -16,11 +16,14 @@
 #include <stop_token>
 #include <vector>
 
+class StepGate;
+
 class EngineWorker : public QObject {
     Q_OBJECT
 
 public:
-    EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events);
+    EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events,
+                 std::shared_ptr<StepGate> gate);
     ~EngineWorker() override;
 
     // Both run on the worker thread (invoked through queued calls). A model
@@ -44,5 +47,6 @@ Q_SIGNALS:
 private:
     std::shared_ptr<bd3::LiveParameters> m_live;
     std::shared_ptr<EventQueue> m_events;
+    std::shared_ptr<StepGate> m_gate;
     std::unique_ptr<bd3::Model> m_model;
 };

@@ -91,7 +91,20 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     connect(m_actions->followLatestBlock, &QAction::triggered, this, &MainWindow::followLatest);
     connect(m_actions->about, &QAction::triggered, this, &MainWindow::showAbout);
     connect(m_unmasking, &UnmaskingView::blockSelected, this, &MainWindow::showBlock);
-    connect(m_actions->stepForward, &QAction::triggered, m_replay, &ReplayDock::stepForward);
+    connect(m_actions->stepForward, &QAction::triggered, this, [this] {
+        // In live step mode, F10 lets the generation take its next step.
+        if (m_controller->isGenerating() && m_controller->isLiveStepping()) m_controller->grantStep();
+        else m_replay->stepForward();
+    });
+    connect(m_actions->liveStepMode, &QAction::toggled, this, [this](bool on) {
+        m_controller->setLiveStepping(on);
+        if (on && m_record->blockCount() > 0 && m_controller->isGenerating()) showLiveStep();
+        if (!on) followLatest();
+        updateActions();
+    });
+    connect(m_record, &GenerationRecord::stepAdded, this, [this] {
+        if (m_controller->isLiveStepping() && m_controller->isGenerating()) showLiveStep();
+    });
     connect(m_actions->stepBack, &QAction::triggered, m_replay, &ReplayDock::stepBack);
     connect(m_replay, &ReplayDock::positionChanged, this, &MainWindow::replayAt);
     connect(m_actions->compare, &QAction::triggered, this, &MainWindow::showCompare);
@@ -243,6 +256,7 @@ void MainWindow::createMenus()
     generate->addAction(m_actions->generate);
     generate->addAction(m_actions->stop);
     generate->addAction(m_actions->restartBlock);
+    generate->addAction(m_actions->liveStepMode);
     generate->addSeparator();
     generate->addAction(m_actions->compare);
 
@@ -412,6 +426,13 @@ void MainWindow::replayAt(int block, int steps)
     m_replay->raise();
 }
 
+void MainWindow::showLiveStep()
+{
+    // The step just taken, explained, while the generation waits.
+    const int block = m_record->blockCount() - 1;
+    m_replay->setPosition(block, static_cast<int>(m_record->block(block).steps.size()));
+}
+
 void MainWindow::followLatest()
 {
     m_replay->setPlaying(false);
@@ -431,9 +452,9 @@ void MainWindow::updateActions()
     const bool hasBlocks = m_record->blockCount() > 0;
     m_actions->openTrace->setEnabled(!generating);
     m_actions->compare->setEnabled(ready && !generating);
-    for (QAction* action : {m_actions->stepBack, m_actions->stepForward, m_actions->playReplay,
-                            m_actions->exportTrace, m_actions->exportGif})
+    for (QAction* action : {m_actions->stepBack, m_actions->playReplay, m_actions->exportTrace, m_actions->exportGif})
         action->setEnabled(hasBlocks);
+    m_actions->stepForward->setEnabled(hasBlocks || (generating && m_controller->isLiveStepping()));
 }
 
 void MainWindow::chooseTrace()

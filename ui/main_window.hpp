@@ -106,6 +106,7 @@ private:
     void showAbout();
     void chooseTrace();
     void replayAt(int block, int steps);
+    void showLiveStep();
     // Asks for a file to export to; empty when cancelled.
     QString exportFileName(const QString& title, const QString& suffix, const QString& filters);
     void exportTo(const QString& title, const QString& suffix, const QString& filters,

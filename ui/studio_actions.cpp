@@ -67,6 +67,11 @@ StudioActions::StudioActions(QObject* parent) : QObject(parent)
     playReplay = makeAction(parent, "playReplay", tr("&Play Replay"),
                             tr("Replay: play or pause the unmasking of the chosen block."), QKeySequence(Qt::Key_F9));
     playReplay->setCheckable(true);
+    liveStepMode = makeAction(parent, "liveStepMode", tr("Pause After Each &Step"),
+                              tr("Live step mode: the generation waits after every denoising step; Step Forward (F10) "
+                                 "runs the next one."),
+                              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    liveStepMode->setCheckable(true);
     compare = makeAction(parent, "compare", tr("&Compare Block Sizes…"),
                          tr("Generate the same prompt at several block sizes, from autoregressive to whole-context "
                             "diffusion, and show them side by side."),

@@ -32,6 +32,7 @@ public:
     QAction* stepBack;
     QAction* stepForward;
     QAction* playReplay;
+    QAction* liveStepMode;
     QAction* compare;
     // View > Language: the system's, or one chosen (checkable, exclusive).
     QAction* languageSystem;

@@ -210,6 +210,48 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(text.readAll()), QStringLiteral("Grüße"));
     }
 
+    void liveStepModeWaitsOnTheWorkerForEachStep()
+    {
+        GenerationRecord record;
+        EngineController controller(&record);
+        QSignalSpy loaded(&controller, &EngineController::modelLoaded);
+        controller.loadModel(QString::fromStdString(tinyModel), bd3::Device::Cpu);
+        QVERIFY(loaded.wait(30000));
+        bd3::SamplingParams params;
+        params.blockSize = 4;
+        params.steps = 4;
+        bd3::GenerationOptions options;
+        options.maxNewTokens = 8;
+        options.stopAtEos = false;
+        controller.setLiveStepping(true);
+        QVERIFY(controller.isLiveStepping());
+        QSignalSpy steps(&record, &GenerationRecord::stepAdded);
+        QSignalSpy finished(&controller, &EngineController::generationFinished);
+        QCOMPARE(controller.generate(QStringLiteral("Once"), params, options), QString());
+        // One step, then the worker waits; the UI thread goes on (this loop runs).
+        QTRY_COMPARE_WITH_TIMEOUT(steps.count(), 1, 10000);
+        QTest::qWait(300);
+        QCOMPARE(steps.count(), 1);
+        QVERIFY(controller.isGenerating());
+        controller.grantStep();
+        QTRY_COMPARE_WITH_TIMEOUT(steps.count(), 2, 10000);
+        QTest::qWait(200);
+        QCOMPARE(steps.count(), 2);
+        // Open the gate: the rest runs through.
+        controller.setLiveStepping(false);
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(record.totalTokens(), 8);
+
+        // Stop while waiting at the gate ends the generation at once.
+        controller.setLiveStepping(true);
+        QCOMPARE(controller.generate(QStringLiteral("Once"), params, options), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(record.blockCount() > 0 && !record.block(0).steps.empty(), 10000);
+        controller.stop();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(record.finished()->reason, bd3::StopReason::Cancelled);
+        controller.setLiveStepping(false);
+    }
+
     void compareRunsEachBlockSizeOnTheWorker()
     {
         GenerationRecord record;
