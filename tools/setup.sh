@@ -13,7 +13,7 @@ packages=(
     libopenblas-dev libopenblas0-pthread libsentencepiece-dev nlohmann-json3-dev libicu-dev libcli11-dev
     # studio
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
-    libqcustomplot-dev libqcustomplot2.1-qt6 libgif-dev qt6-svg-dev
+    libqcustomplot-dev libqcustomplot2.1-qt6 libgif-dev qt6-svg-dev qt6-translations-l10n
     # tests and tools: GoogleTest, Google Benchmark, the PyTorch reference,
     # the independent GPT-2 tokenizer (npm), screenshots under Xvfb
     googletest libgtest-dev libgmock-dev libbenchmark-dev

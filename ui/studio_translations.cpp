@@ -26,11 +26,9 @@ QStringList searchPaths()
 
 QString install(QCoreApplication& app)
 {
-    const QString language = chosenLanguage();
-    // Only Simplified Chinese is translated; Chinese in any other form gets it
-    // too rather than English.
-    if (!language.startsWith(QStringLiteral("zh"))) return {};
-    const QString code = QStringLiteral("zh_CN");
+    // Only Simplified Chinese is translated (Chinese in any other form gets it
+    // too rather than English); English gets its plural forms.
+    const QString code = chosenLanguage().startsWith(QStringLiteral("zh")) ? QStringLiteral("zh_CN") : QStringLiteral("en");
     auto* studio = new QTranslator(&app);
     bool loaded = false;
     for (const QString& path : searchPaths()) {
@@ -44,8 +42,9 @@ QString install(QCoreApplication& app)
         return {};
     }
     QCoreApplication::installTranslator(studio);
+    if (code == QStringLiteral("en")) return code;
     // Qt's own strings (standard buttons, file dialogs) where Qt's
-    // translations are installed.
+    // translations are installed (Debian: qt6-translations-l10n).
     auto* qt = new QTranslator(&app);
     if (qt->load(QStringLiteral("qtbase_") + code, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);

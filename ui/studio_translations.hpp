@@ -16,7 +16,8 @@ QString chosenLanguage();
 // Where .qm files are looked for, in order.
 QStringList searchPaths();
 // Installs the translators for chosenLanguage() (the studio's and Qt's own);
-// returns the language installed, empty when English (no translation).
+// returns the language installed: "zh_CN", or "en" (English plural forms)
+// for every other language; empty when no file was found.
 QString install(QCoreApplication& app);
 
 } // namespace StudioTranslations

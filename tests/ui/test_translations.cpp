@@ -52,6 +52,30 @@ private Q_SLOTS:
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     }
 
+    void englishHasEveryPluralForm()
+    {
+        QTemporaryDir dir;
+        const QString copy = dir.filePath(QStringLiteral("bd3studio_en.ts"));
+        QVERIFY(QFile::copy(QStringLiteral(BD3_SOURCE_DIR "/translations/bd3studio_en.ts"), copy));
+        QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+        QProcess lupdate;
+        lupdate.setWorkingDirectory(QStringLiteral(BD3_SOURCE_DIR));
+        lupdate.start(QStringLiteral(BD3_LUPDATE), {QStringLiteral("-locations"), QStringLiteral("none"),
+                                                    QStringLiteral("-pluralonly"), QStringLiteral("ui"),
+                                                    QStringLiteral("app/studio"), QStringLiteral("-ts"), copy});
+        QVERIFY(lupdate.waitForFinished(120000));
+        QFile file(copy);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains("numerus=\"yes\""));
+        QVERIFY2(!text.contains("type=\"unfinished\"") && !text.contains("type=\"vanished\""),
+                 "translations/bd3studio_en.ts lacks plural forms: run lupdate -pluralonly and fill them in");
+        QTranslator translator;
+        QVERIFY(translator.load(QStringLiteral("bd3studio_en"), QStringLiteral(BD3_BUILD_TRANSLATIONS_DIR)));
+        QCOMPARE(translator.translate("StepExplainer", "<p>Revealed %n token(s):</p>", nullptr, 1),
+                 QStringLiteral("<p>Revealed %n token:</p>"));
+    }
+
     void theBuiltTranslationLoads()
     {
         QTranslator translator;
