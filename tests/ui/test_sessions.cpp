@@ -5,6 +5,9 @@
 #include "engine_controller.hpp"
 #include "generation_record.hpp"
 #include "main_window.hpp"
+#include "replay_dock.hpp"
+#include "studio_exporter.hpp"
+#include "unmasking_view.hpp"
 #include "studio_actions.hpp"
 #include "studio_session.hpp"
 #include "writing_editor.hpp"
@@ -173,6 +176,49 @@ private Q_SLOTS:
         QCOMPARE(window->editor()->toPlainText(), QStringLiteral("The open document"));
         QCOMPARE(window->openSessionFile(good), QString());
         QCOMPARE(window->editor()->toPlainText(), QStringLiteral("Saved words"));
+    }
+
+    void exportedTraceOpensForReplayInTheWindow()
+    {
+        const QString trace = m_home.filePath(QStringLiteral("window.json"));
+        std::vector<std::vector<int32_t>> finalTokens;
+        {
+            auto window = openWindow();
+            window->editor()->setPlainText(QStringLiteral("In the beginning"));
+            window->editor()->moveCursor(QTextCursor::End);
+            generate(*window, 20);
+            const GenerationRecord* record = window->record();
+            for (int b = 0; b < record->blockCount(); ++b)
+                finalTokens.push_back(record->block(b).tokensAfter(static_cast<int>(record->block(b).steps.size())));
+            QCOMPARE(StudioExporter::writeTrace(trace, *record), QString());
+        }
+        auto window = openWindow();
+        window->editor()->setPlainText(QStringLiteral("My own words"));
+        QCOMPARE(window->openTraceFile(trace), QString());
+        // The trace replays in the views; the document is left alone.
+        QCOMPARE(window->editor()->toPlainText(), QStringLiteral("My own words"));
+        const GenerationRecord* record = window->record();
+        QVERIFY(record->isImported());
+        QCOMPARE(record->blockCount(), static_cast<int>(finalTokens.size()));
+        for (int b = 0; b < record->blockCount(); ++b)
+            QVERIFY(record->block(b).tokensAfter(static_cast<int>(record->block(b).steps.size())) == finalTokens[static_cast<size_t>(b)]);
+        // Step Forward (F10) walks through the first block.
+        QCOMPARE(window->replayDock()->block(), 0);
+        QCOMPARE(window->replayDock()->steps(), 0);
+        window->actions()->stepForward->trigger();
+        QCOMPARE(window->replayDock()->steps(), 1);
+        QCOMPARE(window->unmaskingView()->displayedSteps(), 1);
+        QVERIFY(window->unmaskingView()->isReplaying());
+
+        // A damaged trace changes nothing.
+        const QString broken = m_home.filePath(QStringLiteral("broken.json"));
+        QFile out(broken);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write("{\"format\": \"bd3-trace\", \"version\": 1, \"blocks\": [");
+        out.close();
+        const QString problem = window->openTraceFile(broken);
+        QVERIFY2(problem.contains(QStringLiteral("not valid JSON")), qPrintable(problem));
+        QCOMPARE(record->blockCount(), static_cast<int>(finalTokens.size()));
     }
 
     void killedStudioOffersTheAutosavedText()
