@@ -83,8 +83,10 @@ bool ScreenshotSession::partlyRevealedOnScreen() const
     if (view->displayedBlock() < 0 || view->displayedBlock() >= record->blockCount()) return false;
     const BlockRecord& block = record->block(view->displayedBlock());
     if (view->displayedSteps() < 1) return false;
+    // Some cells revealed by a step on screen, some still masked.
     const std::vector<int32_t> tokens = block.tokensAfter(view->displayedSteps());
-    return std::count(tokens.begin(), tokens.end(), record->maskId()) > 0;
+    const auto masked = std::count(tokens.begin(), tokens.end(), record->maskId());
+    return masked > 0 && masked < block.maskedAtStart();
 }
 
 void ScreenshotSession::captureWidget(QWidget* widget)
