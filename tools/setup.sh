@@ -16,7 +16,7 @@ packages=(
     libqcustomplot-dev libqcustomplot2.1-qt6 libgif-dev qt6-svg-dev qt6-translations-l10n
     # tests and tools: GoogleTest, Google Benchmark, the PyTorch reference,
     # the independent GPT-2 tokenizer (npm), screenshots under Xvfb
-    googletest libgtest-dev libgmock-dev libbenchmark-dev
+    googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
     python3 python3-torch python3-numpy python3-sentencepiece python3-pytest python3-matplotlib
     xvfb xauth imagemagick
     # the training corpus (tools/corpus/build_corpus.py)
