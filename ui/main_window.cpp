@@ -208,6 +208,8 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     if (!m_autosaveLock->tryLock(0)) m_autosaveLock.reset();
     m_autosaveTimer.setInterval(3000);
     connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    // Restoring the settings above is no change to save.
+    m_autosaveDirty = false;
     if (m_autosaveLock) {
         m_autosaveTimer.start();
         QTimer::singleShot(0, this, &MainWindow::offerRestore);
@@ -702,6 +704,10 @@ void MainWindow::offerRestore()
         QFile::remove(aside);
         QFile::rename(path, aside);
         statusBar()->showMessage(tr("The autosaved session could not be read (%1); it was kept as %2.").arg(problem, aside), 15000);
+        return;
+    }
+    if (session->document.isEmpty() && session->traces.isEmpty()) {
+        QFile::remove(path);  // nothing worth offering
         return;
     }
     m_restorePending = true;
