@@ -24,15 +24,19 @@ void StepTintHighlighter::highlightBlock(const QString& text)
     const int begin = currentBlock().position();
     const int end = begin + static_cast<int>(text.size());
     const QColor background = QGuiApplication::palette().color(QPalette::Base);
-    for (const GeneratedSpan& span : m_spans) {
-        const int from = std::max(span.range.selectionStart(), begin);
-        const int to = std::min(span.range.selectionEnd(), end);
-        if (from >= to || span.token.step < 0) continue;
-        QColor color = StepPalette::shadedByConfidence(
-            StepPalette::stepColor(span.token.step, span.token.stepsInBlock), span.token.probability, background);
+    const auto tint = [&](int start, int stop, const GeneratedToken& token) {
+        const int from = std::max(start, begin);
+        const int to = std::min(stop, end);
+        if (from >= to || token.step < 0) return;
+        QColor color = StepPalette::shadedByConfidence(StepPalette::stepColor(token.step, token.stepsInBlock),
+                                                       token.probability, background);
         color.setAlpha(90);
         QTextCharFormat format;
         format.setBackground(color);
         setFormat(from - begin, to - from, format);
+    };
+    for (const GeneratedSpan& span : m_spans) tint(span.range.selectionStart(), span.range.selectionEnd(), span.token);
+    if (m_pending) {
+        for (const PendingTint& pending : *m_pending) tint(pending.from, pending.to, *pending.token);
     }
 }

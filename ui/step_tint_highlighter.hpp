@@ -8,6 +8,15 @@
 #include <vector>
 
 struct GeneratedSpan;
+struct GeneratedToken;
+
+// A generated token about to be inserted: its absolute place once the text
+// is in, so the highlighter tints it in the same pass that lays it out.
+struct PendingTint {
+    int from = 0;
+    int to = 0;
+    const GeneratedToken* token = nullptr;
+};
 
 class StepTintHighlighter : public QSyntaxHighlighter {
     Q_OBJECT
@@ -17,11 +26,14 @@ public:
 
     void setEnabled(bool enabled);
     bool isEnabled() const { return m_enabled; }
+    // Tokens being inserted now (null when none); set around the insertion.
+    void setPending(const std::vector<PendingTint>* pending) { m_pending = pending; }
 
 protected:
     void highlightBlock(const QString& text) override;
 
 private:
     const std::vector<GeneratedSpan>& m_spans;
+    const std::vector<PendingTint>* m_pending = nullptr;
     bool m_enabled = true;
 };

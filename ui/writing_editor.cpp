@@ -48,6 +48,18 @@ void WritingEditor::flushPending()
     QString text;
     for (const GeneratedToken& token : m_pending) text += token.text;
     const int start = m_insertion.position();
+    // Where each token will be once inserted: the highlighter tints them in
+    // the pass that follows the insertion, so the paragraph is laid out and
+    // highlighted once, not once more afterwards.
+    std::vector<PendingTint> tints;
+    tints.reserve(m_pending.size());
+    int position = start;
+    for (const GeneratedToken& token : m_pending) {
+        const int length = static_cast<int>(token.text.size());
+        if (length > 0) tints.push_back({position, position + length, &token});
+        position += length;
+    }
+    m_tint->setPending(&tints);
     // The first insertion opens the undo step; later ones join it.
     if (m_firstInsert) {
         m_insertion.beginEditBlock();
@@ -57,19 +69,15 @@ void WritingEditor::flushPending()
     }
     m_insertion.insertText(text);
     m_insertion.endEditBlock();
+    m_tint->setPending(nullptr);
 
-    int position = start;
-    for (GeneratedToken& token : m_pending) {
-        if (token.text.isEmpty()) continue;
+    for (const PendingTint& tint : tints) {
         QTextCursor range(document());
-        range.setPosition(position);
-        position += static_cast<int>(token.text.size());
-        range.setPosition(position, QTextCursor::KeepAnchor);
-        m_spans.push_back({range, std::move(token)});
+        range.setPosition(tint.from);
+        range.setPosition(tint.to, QTextCursor::KeepAnchor);
+        m_spans.push_back({range, *tint.token});
     }
     m_pending.clear();
-    for (QTextBlock block = document()->findBlock(start); block.isValid() && block.position() <= position; block = block.next())
-        m_tint->rehighlightBlock(block);
     setTextCursor(m_insertion);
     ensureCursorVisible();
 }
