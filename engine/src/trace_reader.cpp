@@ -196,6 +196,9 @@ Trace parseTrace(std::string_view text)
         doc = json::parse(text.begin(), text.end());
     } catch (const json::parse_error& error) {
         throw Error("trace: not valid JSON (byte " + std::to_string(error.byte) + "): " + error.what());
+    } catch (const json::exception& error) {
+        // A number too large for a double, and the like.
+        throw Error(std::string("trace: not valid JSON: ") + error.what());
     }
     if (!doc.is_object()) throw Error("trace: not a bd3 trace (the document is " + kindOf(doc) + ", not an object)");
     const auto format = doc.find("format");

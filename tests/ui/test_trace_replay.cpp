@@ -196,6 +196,7 @@ private Q_SLOTS:
 
         expectError(good.substr(0, good.size() / 2), QStringLiteral("not valid JSON"));
         expectError("[1, 2]", QStringLiteral("not a bd3 trace"));
+        expectError("{\"format\": \"bd3-trace\", \"version\": 0.054e29096147418022}", QStringLiteral("not valid JSON"));
         json other = doc;
         other["format"] = "something-else";
         expectError(other.dump(), QStringLiteral("not a bd3 trace"));
