@@ -314,7 +314,8 @@ class Trainer:
                           trained_block_sizes=self.cfg.block_sizes, dtype=self.cfg.export_dtype)
         meta = {"step": self.step, "tokens_seen": self.tokens_seen,
                 "wall_time_s": round(self.wall, 1), "train_config": asdict(self.cfg)}
-        meta["train_config"]["out"] = "RUN_DIR"
+        meta["train_config"]["out"] = "RUN_DIR"  # no machine paths in a shipped folder
+        meta["train_config"]["export_to"] = "RUN_DIR/export" if self.cfg.export_to else ""
         with open(folder / "training.json", "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2)
             f.write("\n")

@@ -18,9 +18,7 @@ std::filesystem::path defaultModelFolder()
     std::error_code ec;
     const auto installed = executableFolder() / ".." / "share" / "bd3studio" / "models" / "default";
     if (std::filesystem::is_directory(installed, ec)) return installed.lexically_normal();
-    const std::filesystem::path source(BD3_SOURCE_MODELS_DIR);
-    if (std::filesystem::exists(source / "default" / "config.json", ec)) return source / "default";
-    return source / "tiny-random";
+    return std::filesystem::path(BD3_SOURCE_MODELS_DIR) / "default";
 }
 
 } // namespace bd3
