@@ -1,6 +1,7 @@
 // Teaching and exports: step-through and replay of a recorded block with the
 // step's decision explained, the block-size comparison on the worker thread,
 // and the exports (GIF decoded back with giflib, PNG, SVG, plots).
+#include "event_collector.hpp"
 #include "compare_dialog.hpp"
 #include "engine_controller.hpp"
 #include "generation_record.hpp"
@@ -26,15 +27,6 @@ namespace {
 
 const std::string tinyModel = BD3_SOURCE_MODELS_DIR "/tiny-random";
 
-class Collector final : public bd3::GenerationObserver {
-public:
-    std::vector<EngineEvent> events;
-    void blockStarted(const bd3::BlockStarted& e) override { events.emplace_back(e); }
-    void stepDone(const bd3::StepDone& e) override { events.emplace_back(e); }
-    void blockCommitted(const bd3::BlockCommitted& e) override { events.emplace_back(e); }
-    void finished(const bd3::GenerationFinished& e) override { events.emplace_back(e); }
-};
-
 } // namespace
 
 class TeachingTest : public QObject {
@@ -50,7 +42,7 @@ private:
         options.maxNewTokens = tokens;
         options.stopAtEos = false;
         record.begin({QStringLiteral("Once"), QString::fromStdString(tinyModel), options});
-        Collector collector;
+        EventCollector collector;
         bd3::LiveParameters live(params);
         bd3::Generator(*m_model).run("Once", live, options, collector);
         record.apply(collector.events);

@@ -2,6 +2,7 @@
 // as JSON, read back by bd3::parseTrace and loaded into a fresh record
 // replays to the same block states step by step; broken traces give clear
 // errors.
+#include "event_collector.hpp"
 #include "generation_record.hpp"
 
 #include "bd3/error.hpp"
@@ -19,15 +20,6 @@
 namespace {
 
 const std::string tinyModel = BD3_SOURCE_MODELS_DIR "/tiny-random";
-
-class Collector final : public bd3::GenerationObserver {
-public:
-    std::vector<EngineEvent> events;
-    void blockStarted(const bd3::BlockStarted& e) override { events.emplace_back(e); }
-    void stepDone(const bd3::StepDone& e) override { events.emplace_back(e); }
-    void blockCommitted(const bd3::BlockCommitted& e) override { events.emplace_back(e); }
-    void finished(const bd3::GenerationFinished& e) override { events.emplace_back(e); }
-};
 
 } // namespace
 
@@ -47,7 +39,7 @@ private:
         options.stopAtEos = false;
         const std::string prompt = "The licence grants you";
         record.begin({QString::fromStdString(prompt), QString::fromStdString(tinyModel), options});
-        Collector collector;
+        EventCollector collector;
         bd3::LiveParameters live(params);
         bd3::Generator(*m_model).run(prompt, live, options, collector);
         const size_t half = collector.events.size() / 2;
