@@ -121,12 +121,19 @@ QString EngineController::setParameters(const bd3::SamplingParams& params, bool 
 
 void EngineController::drainEvents()
 {
-    const std::vector<EngineEvent> batch = m_events->takeAll();
-    if (batch.empty()) return;
-    m_record->apply(batch);
-    Q_EMIT eventsApplied();
-    if (m_generating && std::holds_alternative<bd3::GenerationFinished>(batch.back())) {
-        m_generating = false;
-        Q_EMIT generationFinished(*m_record->finished());
+    // A slot of the record's signals may spin the event loop (a dialog, a
+    // processEvents call) and so reach here again; the outer drain then takes
+    // the events that arrived meanwhile, in order, instead of the nested one
+    // applying them ahead of the rest of its batch.
+    if (m_draining) return;
+    m_draining = true;
+    for (std::vector<EngineEvent> batch = m_events->takeAll(); !batch.empty(); batch = m_events->takeAll()) {
+        m_record->apply(batch);
+        Q_EMIT eventsApplied();
+        if (m_generating && std::holds_alternative<bd3::GenerationFinished>(batch.back())) {
+            m_generating = false;
+            Q_EMIT generationFinished(*m_record->finished());
+        }
     }
+    m_draining = false;
 }

@@ -75,6 +75,7 @@ private:
     std::stop_source m_stop;
     std::optional<ModelSummary> m_model;
     bool m_generating = false;
+    bool m_draining = false;
     bool m_loading = false;
     bool m_comparing = false;
 };

@@ -127,11 +127,12 @@ void GenerationRecord::apply(const std::vector<EngineEvent>& events)
             }
             Q_EMIT blockStarted(blockCount() - 1);
         } else if (const auto* step = std::get_if<bd3::StepDone>(&event)) {
-            if (m_blocks.empty()) continue;
+            // Steps belong to the block being denoised: the last one started.
+            if (m_blocks.empty() || m_blocks.back().start.block != step->block) continue;
             m_blocks.back().steps.push_back(*step);
             Q_EMIT stepAdded(blockCount() - 1, step->step);
         } else if (const auto* committed = std::get_if<bd3::BlockCommitted>(&event)) {
-            if (m_blocks.empty()) continue;
+            if (m_blocks.empty() || m_blocks.back().start.block != committed->block) continue;
             m_blocks.back().commit = *committed;
             Q_EMIT blockCommitted(blockCount() - 1);
         } else if (const auto* finished = std::get_if<bd3::GenerationFinished>(&event)) {
