@@ -11,11 +11,11 @@
 namespace {
 
 // The studio's dark surface; series take the step palette's hues.
-const QColor kBackground(0x1b, 0x1e, 0x24);
+using StepPalette::kBackground;
 const QColor kAxis(0x4a, 0x50, 0x5c);
 const QColor kGrid(0x2a, 0x2f, 0x37);
-const QColor kText(0xd8, 0xdb, 0xe0);
-const QColor kDimText(0x8a, 0x91, 0x9e);
+using StepPalette::kText;
+using StepPalette::kDimText;
 
 constexpr int kRefreshMs = 100;  // at most ten redraws a second
 constexpr int kMaxMarkedPoints = 32;

@@ -7,6 +7,12 @@
 
 namespace StepPalette {
 
+// The dark canvas every view draws on, so the step colours carry the meaning.
+inline const QColor kBackground(0x1b, 0x1e, 0x24);
+inline const QColor kText(0xd8, 0xdb, 0xe0);
+inline const QColor kDimText(0x8a, 0x91, 0x9e);
+inline const QColor kPrefixFill(0x33, 0x38, 0x42);  // tokens known before the block started
+
 // Colour of step `step` of a block that took `steps` steps: early steps are
 // cool, late steps warm.
 QColor stepColor(int step, int steps);

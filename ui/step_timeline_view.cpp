@@ -14,12 +14,12 @@
 
 namespace {
 
-// The same dark, calm surface as the unmasking view.
-const QColor kBackground(0x1b, 0x1e, 0x24);
+// The shared canvas (StepPalette) and this view's own shades.
+using StepPalette::kBackground;
 const QColor kGridBase(0x21, 0x25, 0x2c);
-const QColor kText(0xd8, 0xdb, 0xe0);
-const QColor kDimText(0x8a, 0x91, 0x9e);
-const QColor kPrefixFill(0x33, 0x38, 0x42);
+using StepPalette::kText;
+using StepPalette::kDimText;
+using StepPalette::kPrefixFill;
 
 constexpr double kMargin = 14;
 constexpr double kMaxCellWidth = 72;

@@ -16,11 +16,11 @@
 
 namespace {
 
-// A dark, calm surface so the step colours carry the meaning.
-const QColor kBackground(0x1b, 0x1e, 0x24);
-const QColor kText(0xd8, 0xdb, 0xe0);
-const QColor kDimText(0x8a, 0x91, 0x9e);
-const QColor kPrefixFill(0x33, 0x38, 0x42);
+// The shared canvas (StepPalette) and this view's own shades.
+using StepPalette::kBackground;
+using StepPalette::kText;
+using StepPalette::kDimText;
+using StepPalette::kPrefixFill;
 const QColor kPrefixText(0xa4, 0xaa, 0xb5);
 const QColor kMaskedFill(0x25, 0x29, 0x30);
 const QColor kHighlight(0xf2, 0xf4, 0xf7);
