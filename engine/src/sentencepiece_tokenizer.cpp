@@ -25,7 +25,14 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& mode
     std::error_code error;
     if (!std::filesystem::is_regular_file(modelFile, error))
         throw Error(modelFile.string() + ": no such file");
-    const auto status = m_processor.Load(modelFile.string());
+    // The library checks most of a model and returns a status, but a few
+    // broken models (an empty piece, for one) make its trie builder throw.
+    sentencepiece::util::Status status;
+    try {
+        status = m_processor.Load(modelFile.string());
+    } catch (const std::exception& e) {
+        throw Error(modelFile.string() + ": not a usable SentencePiece model: " + e.what());
+    }
     if (!status.ok())
         throw Error(modelFile.string() + ": not a usable SentencePiece model: " + status.ToString());
 }

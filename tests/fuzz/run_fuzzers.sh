@@ -11,10 +11,10 @@ seconds=${1:-60}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${BD3_FUZZ_BUILD:-$root/build/fuzz}
-targets=(fuzz_safetensors fuzz_model_config fuzz_gpt2_tokenizer fuzz_sentencepiece fuzz_trace)
+targets=(fuzz_safetensors fuzz_model_config fuzz_gpt2_tokenizer fuzz_sentencepiece fuzz_trace fuzz_session)
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBD3_FUZZ=ON -DBD3_BUILD_STUDIO=OFF -DBD3_BUILD_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBD3_FUZZ=ON -DBD3_BUILD_STUDIO=ON -DBD3_BUILD_TESTS=OFF \
     -DBD3_ENABLE_CUDA=OFF > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" > "$build.build.log" 2>&1 || { tail -40 "$build.build.log"; exit 1; }
 
