@@ -4,16 +4,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace bd3 {
 
 namespace {
+
+// The format's own bound on the JSON header.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
 size_t dtypeSize(DType dtype) { return dtype == DType::F32 ? 4 : 2; }
 
@@ -51,17 +55,22 @@ float halfToFloat(uint16_t h)
     return std::bit_cast<float>(bits);
 }
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    ~FileDescriptor() { if (m_fd >= 0) ::close(m_fd); }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
+// Reads exactly size bytes at offset. The file is read rather than mapped:
+// a model file truncated by someone else while it loads then gives this
+// error instead of a SIGBUS.
+void readExactly(int fd, std::byte* out, size_t size, uint64_t offset, const std::string& what)
+{
+    while (size > 0) {
+        const ssize_t got = ::pread(fd, out, size, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw Error(what + ": read failed: " + std::strerror(errno));
+        if (got == 0)
+            throw Error(what + ": the file ended early (was it truncated or changed while it was being read?)");
+        out += got;
+        offset += static_cast<uint64_t>(got);
+        size -= static_cast<size_t>(got);
+    }
+}
 
 } // namespace
 
@@ -92,33 +101,41 @@ std::string shapeText(std::span<const int64_t> shape)
     return text + "]";
 }
 
-SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : m_path(path)
+SafetensorsFile::Descriptor::~Descriptor()
+{
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
+    : m_path(path), m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))
 {
     const std::string file = path.string();
-    FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) throw Error(file + ": cannot open: " + std::strerror(errno));
+    if (m_fd.get() < 0) throw Error(file + ": cannot open: " + std::strerror(errno));
     struct stat st{};
-    if (::fstat(fd.get(), &st) != 0) throw Error(file + ": cannot stat: " + std::strerror(errno));
+    if (::fstat(m_fd.get(), &st) != 0) throw Error(file + ": cannot stat: " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw Error(file + ": not a regular file");
     const auto fileSize = static_cast<size_t>(st.st_size);
     if (fileSize < 8) throw Error(file + ": too short for a safetensors header (" + std::to_string(fileSize) + " bytes)");
 
-    void* map = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (map == MAP_FAILED) throw Error(file + ": cannot map: " + std::strerror(errno));
-    m_map = static_cast<const std::byte*>(map);
-    m_mapSize = fileSize;
-
-    try {
-        uint64_t headerLength = 0;
-        for (int i = 7; i >= 0; --i) headerLength = (headerLength << 8) | std::to_integer<uint64_t>(m_map[i]);
-        if (headerLength > fileSize - 8)
-            throw Error(file + ": header length " + std::to_string(headerLength) +
-                        " runs past the end of the file (" + std::to_string(fileSize) + " bytes)");
-        const auto* headerBegin = reinterpret_cast<const char*>(m_map + 8);
-        nlohmann::json header = nlohmann::json::parse(headerBegin, headerBegin + headerLength, nullptr, false);
+    uint64_t headerLength = 0;
+    {
+        std::array<std::byte, 8> prefix{};
+        readExactly(m_fd.get(), prefix.data(), prefix.size(), 0, file);
+        for (int i = 7; i >= 0; --i) headerLength = (headerLength << 8) | std::to_integer<uint64_t>(prefix[static_cast<size_t>(i)]);
+    }
+    if (headerLength > fileSize - 8)
+        throw Error(file + ": header length " + std::to_string(headerLength) +
+                    " runs past the end of the file (" + std::to_string(fileSize) + " bytes)");
+    if (headerLength > kMaxHeaderBytes)
+        throw Error(file + ": header length " + std::to_string(headerLength) + " is over the format's limit of " +
+                    std::to_string(kMaxHeaderBytes) + " bytes");
+    {
+        std::string headerText(headerLength, '\0');
+        readExactly(m_fd.get(), reinterpret_cast<std::byte*>(headerText.data()), headerLength, 8, file);
+        nlohmann::json header = nlohmann::json::parse(headerText, nullptr, false);
         if (header.is_discarded() || !header.is_object())
             throw Error(file + ": the header is not a JSON object");
-        m_data = m_map + 8 + headerLength;
+        m_dataStart = 8 + headerLength;
         const size_t dataSize = fileSize - 8 - headerLength;
 
         for (const auto& [name, entry] : header.items()) {
@@ -159,35 +176,29 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : m_path(pat
             info.bytes = end - begin;
             m_tensors.emplace(name, std::move(info));
         }
-    } catch (...) {
-        ::munmap(const_cast<std::byte*>(m_map), m_mapSize);
-        throw;
     }
-}
-
-SafetensorsFile::~SafetensorsFile()
-{
-    if (m_map != nullptr) ::munmap(const_cast<std::byte*>(m_map), m_mapSize);
 }
 
 void SafetensorsFile::readAsFloat(const TensorInfo& info, std::span<float> out) const
 {
     if (static_cast<int64_t>(out.size()) != info.elements())
         throw Error("internal: destination of tensor '" + info.name + "' has the wrong size");
-    const std::byte* src = m_data + info.offset;
-    switch (info.dtype) {
-    case DType::F32:
-        std::memcpy(out.data(), src, info.bytes);
-        break;
-    case DType::F16:
-    case DType::BF16:
-        for (size_t i = 0; i < out.size(); ++i) {
-            uint16_t raw = 0;
-            std::memcpy(&raw, src + 2 * i, 2);
-            out[i] = info.dtype == DType::F16 ? halfToFloat(raw)
-                                              : std::bit_cast<float>(static_cast<uint32_t>(raw) << 16);
-        }
-        break;
+    const std::string what = m_path.string() + ": tensor '" + info.name + "'";
+    const uint64_t start = m_dataStart + info.offset;
+    if (info.dtype == DType::F32) {
+        readExactly(m_fd.get(), reinterpret_cast<std::byte*>(out.data()), info.bytes, start, what);
+        return;
+    }
+    // 16-bit tensors are read in slices and widened, so no second copy of a
+    // whole tensor is ever held.
+    constexpr size_t kSlice = size_t{1} << 20;
+    std::vector<uint16_t> raw(std::min(kSlice, out.size()));
+    for (size_t done = 0; done < out.size(); done += raw.size()) {
+        const size_t count = std::min(raw.size(), out.size() - done);
+        readExactly(m_fd.get(), reinterpret_cast<std::byte*>(raw.data()), 2 * count, start + 2 * done, what);
+        for (size_t i = 0; i < count; ++i)
+            out[done + i] = info.dtype == DType::F16 ? halfToFloat(raw[i])
+                                                     : std::bit_cast<float>(static_cast<uint32_t>(raw[i]) << 16);
     }
 }
 

@@ -1,6 +1,7 @@
 // Reading .safetensors files: an 8-byte little-endian header length, a JSON
-// header of tensor entries, then the raw data. The file is memory-mapped for
-// the life of the object.
+// header of tensor entries, then the raw data. The file stays open for the
+// life of the object and tensors are read from it on request; nothing keeps
+// it mapped, so a model file changed on disk after loading cannot hurt.
 #pragma once
 
 #include <cstddef>
@@ -33,9 +34,6 @@ public:
     // Validates the header completely: every entry's dtype, shape and data
     // range, against the file's real size. Throws bd3::Error naming the entry.
     explicit SafetensorsFile(const std::filesystem::path& path);
-    ~SafetensorsFile();
-    SafetensorsFile(const SafetensorsFile&) = delete;
-    SafetensorsFile& operator=(const SafetensorsFile&) = delete;
 
     const std::filesystem::path& path() const { return m_path; }
     const std::map<std::string, TensorInfo>& tensors() const { return m_tensors; }
@@ -43,11 +41,22 @@ public:
     void readAsFloat(const TensorInfo& info, std::span<float> out) const;
 
 private:
+    class Descriptor {
+    public:
+        explicit Descriptor(int fd) : m_fd(fd) {}
+        ~Descriptor();
+        Descriptor(const Descriptor&) = delete;
+        Descriptor& operator=(const Descriptor&) = delete;
+        int get() const { return m_fd; }
+
+    private:
+        int m_fd;
+    };
+
     std::filesystem::path m_path;
+    Descriptor m_fd;
     std::map<std::string, TensorInfo> m_tensors;
-    const std::byte* m_map = nullptr;
-    size_t m_mapSize = 0;
-    const std::byte* m_data = nullptr;
+    uint64_t m_dataStart = 0;  // file offset of the first data byte
 };
 
 } // namespace bd3
