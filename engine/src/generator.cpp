@@ -220,8 +220,10 @@ private:
         bool stale = true;  // the block changed since the last forward pass
         for (int32_t step = 0; stale || !masked.empty(); ++step) {
             StepDone done{blockIndex, step, {}, false, 0, 0.0, 0.0};
+            // Seen at every step, not only before forward passes: after Stop,
+            // not even a step that reuses the last output reveals more.
+            if (m_stop.stop_requested()) return {Outcome::Cancelled, {}};
             if (stale) {
-                if (m_stop.stop_requested()) return {Outcome::Cancelled, {}};
                 if (m_live.takeRestartRequest()) {
                     m_result.nfe += block.nfe;
                     return {Outcome::Restart, {}};

@@ -2,6 +2,7 @@
 
 #include "bd3/error.hpp"
 #include "cpu/weight_matrix.hpp"
+#include "memory_budget.hpp"
 #include "safetensors.hpp"
 
 #include <cmath>
@@ -97,8 +98,8 @@ NetworkWeights loadNetworkWeights(const std::filesystem::path& path, const Model
         expected.push_back({p + "adaLN_modulation.bias", {6 * D}, &adaB[static_cast<size_t>(i)]});
     }
 
-    const SafetensorsFile file(path);
     const std::string origin = path.string();
+    const SafetensorsFile file(path);
     std::set<std::string> used;
     for (const auto& want : expected) {
         const auto found = file.tensors().find(want.name);
@@ -117,6 +118,19 @@ NetworkWeights loadNetworkWeights(const std::filesystem::path& path, const Model
             throw Error(origin + ": unexpected tensor '" + name + "' of shape " + shapeText(info.shape) +
                         " (the network does not use it; was the checkpoint saved from another model?)");
     }
+
+    // Every weight is held as fp32 while loading; bf16 packing adds a 16-bit
+    // copy. Checked once the header matches config.json and before any data
+    // is read: a model too large for the machine is refused, not half-loaded
+    // until the kernel kills the program.
+    uint64_t floats = 0;
+    for (const auto& want : expected) {
+        uint64_t n = 1;
+        for (const int64_t d : want.shape) n *= static_cast<uint64_t>(d);
+        floats += n;
+    }
+    requireAvailableMemory(floats * (precision == WeightPrecision::BFloat16 ? 6 : 4),
+                           origin + ": this model (" + std::to_string(floats) + " weights)");
 
     size_t done = 0;
     for (const auto& want : expected) {
