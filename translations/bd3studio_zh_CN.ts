@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AtomicFile</name>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Writing %1 failed: %2</source>
+        <translation>写入 %1 失败：%2</translation>
+    </message>
+</context>
+<context>
     <name>CompareDialog</name>
     <message>
         <source>Compare Block Sizes</source>
@@ -1197,14 +1208,6 @@ The open document is unchanged.</source>
 <context>
     <name>StudioExporter</name>
     <message>
-        <source>%1 cannot be written: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Writing %1 failed: %2</source>
-        <translation>写入 %1 失败：%2</translation>
-    </message>
-    <message>
         <source>There is no generation to export yet.</source>
         <translation>还没有可导出的生成。</translation>
     </message>
@@ -1282,14 +1285,6 @@ The open document is unchanged.</source>
     <message>
         <source>The session is damaged: generation %1: %2</source>
         <translation>会话已损坏：第 %1 次生成：%2</translation>
-    </message>
-    <message>
-        <source>%1 cannot be written: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Writing %1 failed: %2</source>
-        <translation>写入 %1 失败：%2</translation>
     </message>
     <message>
         <source>%1 cannot be read: %2</source>

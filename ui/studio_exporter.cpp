@@ -1,5 +1,6 @@
 #include "studio_exporter.hpp"
 
+#include "atomic_file.hpp"
 #include "generation_record.hpp"
 #include "gif_writer.hpp"
 #include "plots_panel.hpp"
@@ -7,17 +8,12 @@
 
 #include <QFileInfo>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QWidget>
 
 QString StudioExporter::writeText(const QString& path, const QString& text)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) return tr("%1 cannot be written: %2").arg(path, file.errorString());
-    file.write(text.toUtf8());
-    if (!file.commit()) return tr("Writing %1 failed: %2").arg(path, file.errorString());
-    return {};
+    return AtomicFile::write(path, text.toUtf8());
 }
 
 QString StudioExporter::writeTrace(const QString& path, const GenerationRecord& record)
@@ -25,11 +21,7 @@ QString StudioExporter::writeTrace(const QString& path, const GenerationRecord& 
     if (record.blockCount() == 0) return tr("There is no generation to export yet.");
     QByteArray json = QByteArray::fromStdString(record.toTraceJson());
     json.append('\n');
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) return tr("%1 cannot be written: %2").arg(path, file.errorString());
-    file.write(json);
-    if (!file.commit()) return tr("Writing %1 failed: %2").arg(path, file.errorString());
-    return {};
+    return AtomicFile::write(path, json);
 }
 
 QString StudioExporter::writeWidget(const QString& path, QWidget* widget)

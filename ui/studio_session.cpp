@@ -1,5 +1,7 @@
 #include "studio_session.hpp"
 
+#include "atomic_file.hpp"
+
 #include "bd3/error.hpp"
 #include "bd3/trace.hpp"
 
@@ -8,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
 
 #include <optional>
 
@@ -105,11 +106,7 @@ std::optional<StudioSession> StudioSessionFormat::fromJson(const QByteArray& jso
 
 QString StudioSessionFormat::write(const QString& path, const StudioSession& session)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) return tr("%1 cannot be written: %2").arg(path, file.errorString());
-    file.write(toJson(session));
-    if (!file.commit()) return tr("Writing %1 failed: %2").arg(path, file.errorString());
-    return {};
+    return AtomicFile::write(path, toJson(session));
 }
 
 std::optional<StudioSession> StudioSessionFormat::read(const QString& path, QString* error)

@@ -35,7 +35,7 @@ public:
     // The session, or the problem in words in *error (not JSON, not a
     // session, a version this build does not read, a bad trace...).
     static std::optional<StudioSession> fromJson(const QByteArray& json, QString* error);
-    // Atomic (QSaveFile); returns the problem, empty on success.
+    // Atomic (AtomicFile); returns the problem, empty on success.
     static QString write(const QString& path, const StudioSession& session);
     static std::optional<StudioSession> read(const QString& path, QString* error);
 };

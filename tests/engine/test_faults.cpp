@@ -103,34 +103,9 @@ TEST(Faults, ModelFileChangedAfterLoadingLeavesTheLoadedModelIntact)
 
 TEST(Faults, ModelTooLargeForMemoryIsRefusedBeforeReading)
 {
-    // The parity model widened to hidden_dim 65536: about 100 billion weights,
-    // 400 GB as fp32. The data is a sparse file, so the test costs no disk.
     ScratchDir dir;
-    const auto folder = test::copyParityModel(dir.path());
-    nlohmann::json config = nlohmann::json::parse(test::readFile(folder / "config.json"));
-    const int64_t oldWidth = config["hidden_dim"].get<int64_t>();
-    const int64_t width = 65536;
-    config["hidden_dim"] = width;
-    test::writeFile(folder / "config.json", config.dump());
     uint64_t dataBytes = 0;
-    test::editSafetensorsHeader(folder / "model.safetensors", [&](nlohmann::json& header) {
-        header.erase("backbone.rotary_emb.inv_freq");  // optional, and sized by the head width
-        for (auto& [name, entry] : header.items()) {
-            if (name == "__metadata__") continue;
-            const bool timestepInput = name.find("sigma_map") != std::string::npos;
-            for (auto& d : entry["shape"]) {
-                const int64_t n = d.get<int64_t>();
-                if (!timestepInput && n % oldWidth == 0 && n / oldWidth <= 6) d = n / oldWidth * width;
-            }
-            uint64_t bytes = entry["dtype"] == "F32" ? 4 : 2;
-            for (const auto& d : entry["shape"]) bytes *= d.get<uint64_t>();
-            entry["data_offsets"] = {dataBytes, dataBytes + bytes};
-            dataBytes += bytes;
-        }
-    });
-    const auto weights = folder / "model.safetensors";
-    std::filesystem::resize_file(weights, std::filesystem::file_size(weights) + dataBytes);
-
+    const auto folder = test::makeTooLargeModel(dir.path(), &dataBytes);
     ASSERT_TRUE(availableMemoryBytes().has_value()) << "this machine does not say how much memory it has";
     ASSERT_GT(dataBytes, *availableMemoryBytes());
     const std::string message = loadError(folder);

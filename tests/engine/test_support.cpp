@@ -90,4 +90,36 @@ void editSafetensorsHeader(const std::filesystem::path& file, const std::functio
     writeFile(file, out + text + bytes.substr(8 + length));
 }
 
+std::filesystem::path makeTooLargeModel(const std::filesystem::path& dir, uint64_t* dataBytes)
+{
+    const auto folder = copyParityModel(dir, "too-large");
+    nlohmann::json config = nlohmann::json::parse(readFile(folder / "config.json"));
+    const int64_t oldWidth = config["hidden_dim"].get<int64_t>();
+    constexpr int64_t width = 65536;
+    config["hidden_dim"] = width;
+    writeFile(folder / "config.json", config.dump());
+    uint64_t total = 0;
+    editSafetensorsHeader(folder / "model.safetensors", [&](nlohmann::json& header) {
+        header.erase("backbone.rotary_emb.inv_freq");  // optional, and sized by the head width
+        for (auto& [name, entry] : header.items()) {
+            if (name == "__metadata__") continue;
+            // Every multiple of the width up to 6x (qkv, MLP, adaLN) widens;
+            // the timestep embedding's fixed 256 inputs do not.
+            const bool timestepInput = name.find("sigma_map") != std::string::npos;
+            for (auto& d : entry["shape"]) {
+                const int64_t n = d.get<int64_t>();
+                if (!timestepInput && n % oldWidth == 0 && n / oldWidth <= 6) d = n / oldWidth * width;
+            }
+            uint64_t bytes = entry["dtype"] == "F32" ? 4 : 2;
+            for (const auto& d : entry["shape"]) bytes *= d.get<uint64_t>();
+            entry["data_offsets"] = {total, total + bytes};
+            total += bytes;
+        }
+    });
+    const auto weights = folder / "model.safetensors";
+    std::filesystem::resize_file(weights, std::filesystem::file_size(weights) + total);
+    if (dataBytes) *dataBytes = total;
+    return folder;
+}
+
 } // namespace bd3::test

@@ -44,4 +44,9 @@ void writeFile(const std::filesystem::path& path, const std::string& bytes);
 // section is copied unchanged.
 void editSafetensorsHeader(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit);
 
+// The parity model widened to hidden_dim 65536 in dir/too-large: about 100
+// billion weights, 400 GB as fp32, more than any machine here has. The data
+// is a sparse file (all zeros), so it costs no disk; *dataBytes gets its size.
+std::filesystem::path makeTooLargeModel(const std::filesystem::path& dir, uint64_t* dataBytes = nullptr);
+
 } // namespace bd3::test
