@@ -703,7 +703,10 @@ void MainWindow::offerRestore()
         const QString aside = path + QStringLiteral(".damaged");
         QFile::remove(aside);
         QFile::rename(path, aside);
-        statusBar()->showMessage(tr("The autosaved session could not be read (%1); it was kept as %2.").arg(problem, aside), 15000);
+        // A dialog, not a status message: the words may be in that file,
+        // and the person has to know where to look.
+        showProblem(tr("Session Not Restored"),
+                    tr("The autosaved session could not be read (%1); it was kept as %2.").arg(problem, aside));
         return;
     }
     if (session->document.isEmpty() && session->traces.isEmpty()) {

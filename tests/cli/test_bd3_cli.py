@@ -1,6 +1,6 @@
 """The bd3 command line as a person uses it: real prompts, the published
 12 x 768 layout at full size, and the documented list of bad inputs
-(docs/bad-inputs.md), each of which must end in a clear error, never a crash."""
+(docs/robustness.md), each of which must end in a clear error, never a crash."""
 
 import json
 import os

@@ -45,7 +45,12 @@ struct Counter : GenerationObserver {
         steps.push_back(e);
         if (onStep) onStep(e);
     }
-    void blockCommitted(const BlockCommitted& e) override { committed.push_back(e); }
+    void blockCommitted(const BlockCommitted& e) override
+    {
+        committed.push_back(e);
+        ++commits;
+    }
+    std::atomic<int> commits{0};  // read by other threads
 };
 
 GenerationOptions longRun(uint64_t seed, int32_t tokens)
@@ -176,6 +181,7 @@ TEST_F(GenerationFaults, StormOfParameterChangesDuringOneGeneration)
 {
     LiveParameters live(SamplingParams{});
     std::stop_source stop;
+    Counter counter;
     std::atomic<int> applied{0}, refused{0};
     std::thread storm([&] {
         std::mt19937 random(2024);
@@ -200,9 +206,12 @@ TEST_F(GenerationFaults, StormOfParameterChangesDuringOneGeneration)
             if (random() % 7 == 0) live.requestRestart();
             std::this_thread::sleep_for(std::chrono::microseconds(200));
         }
+        // However fast the machine, the last values are seen to work: two
+        // more blocks, then stop.
+        const int commitsAfterStorm = counter.commits;
+        while (counter.commits < commitsAfterStorm + 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         stop.request_stop();
     });
-    Counter counter;
     const auto result = Generator(*s_model).run("A storm of changes", live, longRun(5, 1 << 20), counter, stop.get_token());
     storm.join();
 
@@ -210,7 +219,7 @@ TEST_F(GenerationFaults, StormOfParameterChangesDuringOneGeneration)
     EXPECT_GT(applied, 100);
     EXPECT_GT(refused, 10);
     EXPECT_EQ(result.reason, StopReason::Cancelled);
-    EXPECT_GT(counter.committed.size(), 3U);
+    EXPECT_GE(counter.committed.size(), 2U);
     // Every block ran with valid parameters (a restart starts a block again)
     // and was committed whole.
     std::map<int32_t, BlockStarted> lastStart;

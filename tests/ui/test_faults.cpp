@@ -23,6 +23,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
+#include <QMessageBox>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -240,6 +241,45 @@ private Q_SLOTS:
         QVERIFY2(uncovered == later || uncovered == last, qPrintable(uncovered.left(80)));
         QTRY_COMPARE_WITH_TIMEOUT(readDocument(autosave), last, 10000);
         m_window.reset();  // before the disk goes
+    }
+
+    void damagedAutosaveIsKeptAside()
+    {
+        const QString autosave = MainWindow::autosavePath();
+        QDir().mkpath(QFileInfo(autosave).path());
+        QFile damaged(autosave);
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("{\"format\": \"bd3-studio-session\", \"version\": 1, \"document\": {\"text\": \"half a sen");
+        damaged.close();
+        openWindow();
+        QMessageBox* problem = m_window->findChild<QMessageBox*>(QStringLiteral("problemDialog"));
+        QVERIFY(problem != nullptr);
+        QVERIFY2(problem->text().contains(QStringLiteral("could not be read")), qPrintable(problem->text()));
+        QVERIFY2(problem->text().contains(QStringLiteral("autosave.bd3session.damaged")), qPrintable(problem->text()));
+        QVERIFY(!QFile::exists(autosave));
+        QFile aside(autosave + QStringLiteral(".damaged"));
+        QVERIFY(aside.open(QIODevice::ReadOnly));
+        QVERIFY(aside.readAll().contains("half a sen"));  // kept for the person, not deleted
+        QVERIFY(m_window->restoreDialog() == nullptr);
+    }
+
+    void sessionWhoseModelIsGoneOpensWithTheCurrentModel()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("gone"));
+        std::filesystem::copy(tinyModel.toStdString(), folder.toStdString(), std::filesystem::copy_options::recursive);
+        openWindow(folder);
+        type(QStringLiteral("Words saved with a model that is later deleted."));
+        const QString path = dir.filePath(QStringLiteral("orphan.bd3session"));
+        QCOMPARE(m_window->saveSessionFile(path), QString());
+        m_window.reset();
+        std::filesystem::remove_all(folder.toStdString());
+
+        openWindow();
+        QCOMPARE(m_window->openSessionFile(path), QString());
+        QCOMPARE(m_window->editor()->toPlainText(), QStringLiteral("Words saved with a model that is later deleted."));
+        QVERIFY2(statusMessage().contains(QStringLiteral("is not found; the current model stays")), qPrintable(statusMessage()));
+        QCOMPARE(m_window->controller()->model()->name, QStringLiteral("tiny-random"));
     }
 
     void modelFileChangedOnDiskWhileOpen()
