@@ -2,6 +2,7 @@
 
 #include "bd3/error.hpp"
 #include "gpt2_pretokenizer.hpp"
+#include "json_document.hpp"
 #include "bd3/utf8.hpp"
 
 #include <nlohmann/json.hpp>
@@ -121,13 +122,7 @@ void Gpt2Tokenizer::readVocabulary(const fs::path& vocabJson,
                                    std::unordered_map<std::string, int32_t>& idOfToken)
 {
     const std::string file = vocabJson.string();
-    nlohmann::json vocabulary;
-    try {
-        vocabulary = nlohmann::json::parse(readFile(vocabJson));
-    } catch (const nlohmann::json::parse_error& error) {
-        // The parser's message gives the line and column.
-        throw Error(file + ": not valid JSON: " + error.what());
-    }
+    const nlohmann::json vocabulary = parseJsonDocument(readFile(vocabJson), file);
     if (!vocabulary.is_object() || vocabulary.empty())
         throw Error(file + ": expected a JSON object mapping token strings to ids");
 

@@ -1,6 +1,7 @@
 #include "bd3/model_config.hpp"
 
 #include "bd3/error.hpp"
+#include "json_document.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -44,8 +45,7 @@ ModelConfig ModelConfig::fromJsonFile(const std::filesystem::path& configJson)
 
 ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string& origin)
 {
-    const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded()) throw Error(origin + ": not valid JSON");
+    const nlohmann::json json = parseJsonDocument(text, origin);
     if (!json.is_object()) throw Error(origin + ": the top level is not a JSON object");
 
     ModelConfig config;

@@ -5,6 +5,7 @@
 #include "bd3/trace.hpp"
 
 #include "bd3/error.hpp"
+#include "json_document.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -191,15 +192,7 @@ std::optional<StopReason> stopReasonFromName(std::string_view name)
 
 Trace parseTrace(std::string_view text)
 {
-    json doc;
-    try {
-        doc = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& error) {
-        throw Error("trace: not valid JSON (byte " + std::to_string(error.byte) + "): " + error.what());
-    } catch (const json::exception& error) {
-        // A number too large for a double, and the like.
-        throw Error(std::string("trace: not valid JSON: ") + error.what());
-    }
+    const json doc = parseJsonDocument(text, "trace");
     if (!doc.is_object()) throw Error("trace: not a bd3 trace (the document is " + kindOf(doc) + ", not an object)");
     const auto format = doc.find("format");
     if (format == doc.end() || !format->is_string() || format->get<std::string>() != "bd3-trace")

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with Clang (AddressSanitizer and
-# UndefinedBehaviorSanitizer on) and runs each for SECONDS (default 60),
-# starting from its seed corpus; every input kept under regressions/ is
-# replayed first. A crash fails the run and leaves its input in
+# UndefinedBehaviorSanitizer on) and runs each, or the TARGETs named, for
+# SECONDS (default 60) from its seed corpus; every input kept under
+# regressions/ is replayed first. A crash fails the run and leaves its input in
 # build/fuzz/crashes/: fix it, then keep the input under regressions/<target>/.
 #
-#   tests/fuzz/run_fuzzers.sh 600        # ten minutes each
+#   tests/fuzz/run_fuzzers.sh 600                  # ten minutes each
+#   tests/fuzz/run_fuzzers.sh 600 fuzz_session     # one target
 set -euo pipefail
 seconds=${1:-60}
+shift || true
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${BD3_FUZZ_BUILD:-$root/build/fuzz}
 targets=(fuzz_safetensors fuzz_model_config fuzz_gpt2_tokenizer fuzz_sentencepiece fuzz_trace fuzz_session)
+[[ $# -eq 0 ]] || targets=("$@")
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBD3_FUZZ=ON -DBD3_BUILD_STUDIO=ON -DBD3_BUILD_TESTS=OFF \
