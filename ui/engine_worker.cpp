@@ -1,35 +1,9 @@
 #include "engine_worker.hpp"
 
+#include "queue_observer.hpp"
 #include "step_gate.hpp"
 
 #include "bd3/error.hpp"
-
-namespace {
-
-// Forwards the generator's events into the queue; in live step mode, waits
-// at the gate after each step.
-class QueueObserver final : public bd3::GenerationObserver {
-public:
-    QueueObserver(EventQueue& queue, StepGate& gate, std::stop_token stop)
-        : m_queue(queue), m_gate(gate), m_stop(std::move(stop))
-    {
-    }
-    void blockStarted(const bd3::BlockStarted& e) override { m_queue.push(e); }
-    void stepDone(const bd3::StepDone& e) override
-    {
-        m_queue.push(e);
-        m_gate.pass(m_stop);
-    }
-    void blockCommitted(const bd3::BlockCommitted& e) override { m_queue.push(e); }
-    void finished(const bd3::GenerationFinished& e) override { m_queue.push(e); }
-
-private:
-    EventQueue& m_queue;
-    StepGate& m_gate;
-    std::stop_token m_stop;
-};
-
-} // namespace
 
 EngineWorker::EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::shared_ptr<EventQueue> events,
                            std::shared_ptr<StepGate> gate)
