@@ -33,34 +33,7 @@ std::string loadError(const std::filesystem::path& folder, const LoadOptions& op
     return {};
 }
 
-struct Counter : GenerationObserver {
-    std::vector<BlockStarted> started;
-    std::vector<StepDone> steps;
-    std::vector<BlockCommitted> committed;
-    std::function<void(const StepDone&)> onStep;
-
-    void blockStarted(const BlockStarted& e) override { started.push_back(e); }
-    void stepDone(const StepDone& e) override
-    {
-        steps.push_back(e);
-        if (onStep) onStep(e);
-    }
-    void blockCommitted(const BlockCommitted& e) override
-    {
-        committed.push_back(e);
-        ++commits;
-    }
-    std::atomic<int> commits{0};  // read by other threads
-};
-
-GenerationOptions longRun(uint64_t seed, int32_t tokens)
-{
-    GenerationOptions o;
-    o.seed = seed;
-    o.maxNewTokens = tokens;
-    o.stopAtEos = false;
-    return o;
-}
+using Recorder = test::EventRecorder;
 
 TEST(Faults, ModelFileTruncatedWhileLoading)
 {
@@ -98,8 +71,8 @@ TEST(Faults, ModelFileChangedAfterLoadingLeavesTheLoadedModelIntact)
     test::writeFile(weights, "not a model any more");
     EXPECT_EQ(model->logProbs(tokens, 4), before);
     LiveParameters live(SamplingParams{});
-    Counter counter;
-    EXPECT_EQ(Generator(*model).run("still works", live, longRun(3, 16), counter).newTokens, 16);
+    Recorder counter;
+    EXPECT_EQ(Generator(*model).run("still works", live, test::fixedLengthRun(3, 16), counter).newTokens, 16);
 
     // Opening it again names the problem.
     const std::string message = loadError(folder);
@@ -134,8 +107,8 @@ TEST_F(GenerationFaults, CancelAtEveryStepOfABlock)
         params.steps = 8;
         params.sampler = sampler;
         const LiveParameters live(params);
-        Counter whole;
-        const auto uncancelled = Generator(*s_model).run("Cancel here", live, longRun(11, 24), whole);
+        Recorder whole;
+        const auto uncancelled = Generator(*s_model).run("Cancel here", live, test::fixedLengthRun(11, 24), whole);
         int32_t stepsInBlock1 = 0;
         for (const StepDone& s : whole.steps) stepsInBlock1 += s.block == 1 ? 1 : 0;
         ASSERT_GT(stepsInBlock1, 1);
@@ -144,7 +117,7 @@ TEST_F(GenerationFaults, CancelAtEveryStepOfABlock)
             SCOPED_TRACE(std::string(samplerName(sampler)) + ", cancelled after step " + std::to_string(at) + " of block 1");
             std::stop_source stop;
             if (at < 0) stop.request_stop();
-            Counter counter;
+            Recorder counter;
             size_t stepsAtCancel = 0;
             counter.onStep = [&](const StepDone& s) {
                 if (s.block == 1 && s.step == at) {
@@ -152,7 +125,7 @@ TEST_F(GenerationFaults, CancelAtEveryStepOfABlock)
                     stepsAtCancel = counter.steps.size();
                 }
             };
-            const auto result = Generator(*s_model).run("Cancel here", live, longRun(11, 24), counter, stop.get_token());
+            const auto result = Generator(*s_model).run("Cancel here", live, test::fixedLengthRun(11, 24), counter, stop.get_token());
             EXPECT_EQ(result.reason, StopReason::Cancelled);
             if (at < 0) {
                 EXPECT_TRUE(counter.steps.empty());
@@ -172,8 +145,8 @@ TEST_F(GenerationFaults, CancelAtEveryStepOfABlock)
             EXPECT_EQ(result.text, text);
         }
         // A cancelled run leaves nothing behind: the same run again matches.
-        Counter again;
-        EXPECT_EQ(Generator(*s_model).run("Cancel here", live, longRun(11, 24), again).text, uncancelled.text);
+        Recorder again;
+        EXPECT_EQ(Generator(*s_model).run("Cancel here", live, test::fixedLengthRun(11, 24), again).text, uncancelled.text);
     }
 }
 
@@ -181,7 +154,7 @@ TEST_F(GenerationFaults, StormOfParameterChangesDuringOneGeneration)
 {
     LiveParameters live(SamplingParams{});
     std::stop_source stop;
-    Counter counter;
+    Recorder counter;
     std::atomic<int> applied{0}, refused{0};
     std::thread storm([&] {
         std::mt19937 random(2024);
@@ -212,7 +185,7 @@ TEST_F(GenerationFaults, StormOfParameterChangesDuringOneGeneration)
         while (counter.commits < commitsAfterStorm + 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         stop.request_stop();
     });
-    const auto result = Generator(*s_model).run("A storm of changes", live, longRun(5, 1 << 20), counter, stop.get_token());
+    const auto result = Generator(*s_model).run("A storm of changes", live, test::fixedLengthRun(5, 1 << 20), counter, stop.get_token());
     storm.join();
 
     EXPECT_EQ(applied + refused, 1000);

@@ -13,26 +13,7 @@
 namespace bd3 {
 namespace {
 
-// Records every event; hooks let a test act in the middle of a generation.
-struct Recorder : GenerationObserver {
-    std::vector<BlockStarted> started;
-    std::vector<StepDone> steps;
-    std::vector<BlockCommitted> committed;
-    std::function<void(const StepDone&)> onStep;
-    std::function<void(const BlockCommitted&)> onCommit;
-
-    void blockStarted(const BlockStarted& e) override { started.push_back(e); }
-    void stepDone(const StepDone& e) override
-    {
-        steps.push_back(e);
-        if (onStep) onStep(e);
-    }
-    void blockCommitted(const BlockCommitted& e) override
-    {
-        committed.push_back(e);
-        if (onCommit) onCommit(e);
-    }
-};
+using Recorder = test::EventRecorder;
 
 class GeneratorTest : public testing::Test {
 protected:
@@ -50,14 +31,7 @@ protected:
 };
 Model* GeneratorTest::s_model = nullptr;
 
-GenerationOptions options(uint64_t seed, int32_t maxTokens)
-{
-    GenerationOptions o;
-    o.seed = seed;
-    o.maxNewTokens = maxTokens;
-    o.stopAtEos = false;
-    return o;
-}
+GenerationOptions options(uint64_t seed, int32_t maxTokens) { return test::fixedLengthRun(seed, maxTokens); }
 
 TEST_F(GeneratorTest, SameSeedSameTextOtherSeedOtherText)
 {

@@ -8,6 +8,15 @@
 
 namespace bd3::test {
 
+GenerationOptions fixedLengthRun(uint64_t seed, int32_t maxTokens)
+{
+    GenerationOptions o;
+    o.seed = seed;
+    o.maxNewTokens = maxTokens;
+    o.stopAtEos = false;
+    return o;
+}
+
 std::filesystem::path fixturesDir() { return BD3_FIXTURES_DIR; }
 std::filesystem::path parityModelDir() { return fixturesDir() / "parity" / "model"; }
 

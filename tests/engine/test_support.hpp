@@ -2,7 +2,12 @@
 // reading and header-level edits of safetensors files.
 #pragma once
 
+#include "bd3/events.hpp"
+#include "bd3/sampling.hpp"
+
 #include <nlohmann/json.hpp>
+
+#include <atomic>
 
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +19,33 @@ namespace bd3::test {
 
 std::filesystem::path fixturesDir();           // tests/fixtures
 std::filesystem::path parityModelDir();         // tests/fixtures/parity/model
+
+// Records every event of a generation; hooks let a test act in the middle
+// of one. commits may be read from another thread while it runs.
+struct EventRecorder : GenerationObserver {
+    std::vector<BlockStarted> started;
+    std::vector<StepDone> steps;
+    std::vector<BlockCommitted> committed;
+    std::function<void(const StepDone&)> onStep;
+    std::function<void(const BlockCommitted&)> onCommit;
+    std::atomic<int> commits{0};
+
+    void blockStarted(const BlockStarted& e) override { started.push_back(e); }
+    void stepDone(const StepDone& e) override
+    {
+        steps.push_back(e);
+        if (onStep) onStep(e);
+    }
+    void blockCommitted(const BlockCommitted& e) override
+    {
+        committed.push_back(e);
+        ++commits;
+        if (onCommit) onCommit(e);
+    }
+};
+
+// A generation of maxTokens from seed that does not stop at end-of-sequence.
+GenerationOptions fixedLengthRun(uint64_t seed, int32_t maxTokens);
 
 // A fresh empty folder under the system temp directory, removed on exit.
 class ScratchDir {
