@@ -13,10 +13,13 @@ DeviceReport availableDevices()
     DeviceReport report;
     report.devices.push_back({Device::Cpu, "CPU (" + std::to_string(std::thread::hardware_concurrency()) + " threads)", 0});
 #ifdef BD3_HAVE_CUDA
-    // GPUs are listed as usable once the CUDA backend exists; until then the
-    // probe only tells what the machine has.
+    // The CUDA backend runs on the first device.
     const CudaProbe probe = probeCudaDevices();
-    report.cudaStatus = probe.status + "; the CUDA backend is not implemented yet, so generation runs on the CPU";
+    if (!probe.devices.empty()) {
+        const CudaDevice& first = probe.devices.front();
+        report.devices.push_back({Device::Cuda, first.name, first.memoryBytes});
+    }
+    report.cudaStatus = probe.devices.empty() ? probe.status : probe.status + "; the CUDA backend uses device 0";
 #else
     report.cudaStatus = "this build has no CUDA support (nvcc or cuBLAS was not found when it was configured)";
 #endif

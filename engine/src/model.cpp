@@ -6,6 +6,10 @@
 #include "network_weights.hpp"
 #include "subs_output.hpp"
 
+#ifdef BD3_HAVE_CUDA
+#include "cuda/cuda_backend.hpp"
+#endif
+
 #include <numeric>
 
 namespace bd3 {
@@ -32,8 +36,17 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
 
     NetworkWeights weights = loadNetworkWeights(folder / "model.safetensors", config, options.precision, options.progress);
     model->m_parameterCount = weights.parameterCount;
-    if (options.device == Device::Cuda)
+    if (options.device == Device::Cuda) {
+#ifdef BD3_HAVE_CUDA
+        // No device, no driver or too little memory is a bd3::Error saying so;
+        // whether to use the CPU instead is the caller's decision.
+        model->m_backend = makeCudaBackend(config, std::move(weights), options.precision);
+        model->m_device = Device::Cuda;
+        return model;
+#else
         throw Error("the CUDA backend is not part of this build; use the CPU device");
+#endif
+    }
     model->m_backend = makeCpuBackend(config, std::move(weights), options.precision);
     model->m_device = Device::Cpu;
     return model;

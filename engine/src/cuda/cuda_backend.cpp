@@ -1,0 +1,345 @@
+#include "cuda/cuda_backend.hpp"
+
+#include "bd3/error.hpp"
+#include "cuda/cublas_library.hpp"
+#include "cuda/cuda_check.hpp"
+#include "cuda/cuda_kernels.hpp"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bd3 {
+
+namespace {
+
+using cuda::Activation;
+using cuda::check;
+using cuda::checkCublas;
+using cuda::DeviceBuffer;
+
+class CudaKvCache final : public KvCache {
+public:
+    CudaKvCache(const void* owner, int32_t capacity, int32_t layers, int32_t width)
+        : KvCache(capacity), m_owner(owner), m_layerFloats(static_cast<size_t>(capacity) * static_cast<size_t>(width))
+    {
+        m_buffer.allocate(static_cast<size_t>(layers) * 2 * m_layerFloats * sizeof(float), "the key/value cache");
+    }
+
+    const void* owner() const { return m_owner; }
+    // Per layer [capacity, D]: rows [0, length) are cached, the rows after
+    // them are scratch for the chunk being run, kept only when asked.
+    float* keys(int32_t layer) const { return m_buffer.as<float>() + static_cast<size_t>(2 * layer) * m_layerFloats; }
+    float* values(int32_t layer) const { return keys(layer) + m_layerFloats; }
+
+    void append(int32_t count)
+    {
+        m_length += count;
+        m_nextPosition += count;
+    }
+
+private:
+    const void* m_owner;
+    size_t m_layerFloats;
+    DeviceBuffer m_buffer;
+};
+
+// Rounds to the nearest bf16 (ties to even), as the loader does.
+uint16_t toBf16(float value)
+{
+    const auto bits = std::bit_cast<uint32_t>(value);
+    if (std::isnan(value)) return static_cast<uint16_t>((bits >> 16) | 0x40U);
+    return static_cast<uint16_t>((bits + 0x7FFFU + ((bits >> 16) & 1U)) >> 16);
+}
+
+// A weight matrix [out, in] on the device, in the backend's precision.
+struct DeviceMatrix {
+    DeviceBuffer data;
+    int32_t out = 0;
+    int32_t in = 0;
+};
+
+struct DeviceLayer {
+    DeviceBuffer norm1, norm2, modulation, mlpInBias, mlpOutBias;
+    DeviceMatrix qkv, attnOut, mlpIn, mlpOut;
+};
+
+int64_t matrixBytes(int64_t out, int64_t in, bool bf16) { return out * in * (bf16 ? 2 : 4); }
+
+// Bytes the weights take on the device, to check before the first copy.
+int64_t deviceWeightBytes(const ModelConfig& c, bool bf16)
+{
+    const int64_t D = c.hiddenDim, V = c.vocabSize;
+    const int64_t perLayer = matrixBytes(3 * D, D, bf16) + matrixBytes(D, D, bf16) + 2 * matrixBytes(4 * D, D, bf16) +
+                             4 * (D + D + 6 * D + 4 * D + D);
+    return V * D * 4 + c.layers * perLayer + 4 * (D + 2 * D + V) + matrixBytes(V, D, bf16) +
+           static_cast<int64_t>(sizeof(double)) * (c.headDim() / 2);
+}
+
+class CudaBackend final : public Backend {
+public:
+    CudaBackend(int device, const ModelConfig& config, NetworkWeights weights, WeightPrecision precision);
+    ~CudaBackend() override;
+    CudaBackend(const CudaBackend&) = delete;
+    CudaBackend& operator=(const CudaBackend&) = delete;
+
+    std::string_view name() const override { return "cuda"; }
+    int64_t weightBytes() const override { return m_weightBytes; }
+    std::unique_ptr<KvCache> newCache(int32_t capacity) const override
+    {
+        check(cudaSetDevice(m_device), "cudaSetDevice");
+        return std::make_unique<CudaKvCache>(this, capacity, m_config.layers, m_config.hiddenDim);
+    }
+    void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
+
+private:
+    DeviceBuffer upload(std::vector<float>& values, const char* what);
+    DeviceMatrix uploadMatrix(std::vector<float>& values, int32_t out, int32_t in, const char* what);
+    // y[n, out] = x[n, in] W^T, x in the activation type, y in fp32.
+    void multiply(const void* x, int32_t n, const DeviceMatrix& w, float* y);
+    void reserveWorkspace(int32_t rows, int32_t outputs);
+
+    int m_device;
+    ModelConfig m_config;
+    bool m_bf16;
+    Activation m_activation;
+    int64_t m_weightBytes = 0;
+    cudaStream_t m_stream = nullptr;
+    cublasHandle_t m_cublas = nullptr;
+
+    DeviceBuffer m_embedding; // fp32 [V, D]
+    std::vector<DeviceLayer> m_layers;
+    DeviceBuffer m_finalNorm, m_finalModulation, m_outputBias;
+    DeviceMatrix m_output;
+    DeviceBuffer m_inverseFrequency; // double [headDim / 2]
+
+    // Scratch, grown to the largest chunk seen.
+    DeviceBuffer m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide, m_wideActivation,
+        m_logits;
+};
+
+CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
+    : m_device(device), m_config(config), m_bf16(precision == WeightPrecision::BFloat16),
+      m_activation(m_bf16 ? Activation::BFloat16 : Activation::Float32)
+{
+    const cuda::CublasLibrary& blas = cuda::cublas();
+    check(cudaSetDevice(m_device), "cudaSetDevice");
+
+    const int64_t needed = deviceWeightBytes(config, m_bf16);
+    size_t free = 0, total = 0;
+    check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    if (static_cast<int64_t>(free) < needed)
+        throw Error("out of GPU memory: the weights need " + std::to_string(needed) + " bytes (" +
+                    cuda::formatBytes(needed) + ") but the GPU has " + cuda::formatBytes(static_cast<int64_t>(free)) +
+                    " free of " + cuda::formatBytes(static_cast<int64_t>(total)) +
+                    (m_bf16 ? "" : "; bf16 weights (--precision bf16) take half"));
+
+    check(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+    try {
+        checkCublas(blas.create(&m_cublas), "cublasCreate");
+        checkCublas(blas.setStream(m_cublas, m_stream), "cublasSetStream");
+        // No TF32: fp32 weights are for results that match the CPU.
+        checkCublas(blas.setMathMode(m_cublas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+
+        const int32_t D = config.hiddenDim, V = config.vocabSize;
+        m_embedding = upload(weights.embedding, "the token embedding");
+        for (LayerWeights& layer : weights.layers) {
+            DeviceLayer& l = m_layers.emplace_back();
+            l.norm1 = upload(layer.norm1, "a layer norm");
+            l.norm2 = upload(layer.norm2, "a layer norm");
+            l.modulation = upload(layer.modulation, "the adaLN modulation");
+            l.mlpInBias = upload(layer.mlpInBias, "an MLP bias");
+            l.mlpOutBias = upload(layer.mlpOutBias, "an MLP bias");
+            l.qkv = uploadMatrix(layer.qkv, 3 * D, D, "the attention qkv weights");
+            l.attnOut = uploadMatrix(layer.attnOut, D, D, "the attention output weights");
+            l.mlpIn = uploadMatrix(layer.mlpIn, 4 * D, D, "the MLP input weights");
+            l.mlpOut = uploadMatrix(layer.mlpOut, D, 4 * D, "the MLP output weights");
+        }
+        m_finalNorm = upload(weights.finalNorm, "the final norm");
+        m_finalModulation = upload(weights.finalModulation, "the final modulation");
+        m_outputBias = upload(weights.outputBias, "the output bias");
+        m_output = uploadMatrix(weights.outputWeight, V, D, "the output layer weights");
+
+        const int32_t half = config.headDim() / 2;
+        std::vector<double> inverseFrequency(static_cast<size_t>(half));
+        for (int32_t i = 0; i < half; ++i)
+            inverseFrequency[static_cast<size_t>(i)] = std::pow(10000.0, -2.0 * i / config.headDim());
+        m_inverseFrequency.upload(inverseFrequency.data(), inverseFrequency.size() * sizeof(double),
+                                  "the rotary frequencies");
+        m_weightBytes += static_cast<int64_t>(m_inverseFrequency.bytes());
+    } catch (...) {
+        if (m_cublas != nullptr) blas.destroy(m_cublas);
+        cudaStreamDestroy(m_stream);
+        throw;
+    }
+}
+
+CudaBackend::~CudaBackend()
+{
+    cudaSetDevice(m_device);
+    if (m_cublas != nullptr) cuda::cublas().destroy(m_cublas);
+    if (m_stream != nullptr) cudaStreamDestroy(m_stream);
+}
+
+DeviceBuffer CudaBackend::upload(std::vector<float>& values, const char* what)
+{
+    DeviceBuffer buffer;
+    buffer.upload(values.data(), values.size() * sizeof(float), what);
+    m_weightBytes += static_cast<int64_t>(buffer.bytes());
+    std::vector<float>().swap(values); // the host copy is no longer needed
+    return buffer;
+}
+
+DeviceMatrix CudaBackend::uploadMatrix(std::vector<float>& values, int32_t out, int32_t in, const char* what)
+{
+    if (values.size() != static_cast<size_t>(out) * static_cast<size_t>(in))
+        throw Error(std::string("internal: ") + what + " have the wrong size");
+    DeviceMatrix matrix{{}, out, in};
+    if (m_bf16) {
+        std::vector<uint16_t> halves(values.size());
+        for (size_t i = 0; i < values.size(); ++i) halves[i] = toBf16(values[i]);
+        matrix.data.upload(halves.data(), halves.size() * sizeof(uint16_t), what);
+    } else {
+        matrix.data.upload(values.data(), values.size() * sizeof(float), what);
+    }
+    m_weightBytes += static_cast<int64_t>(matrix.data.bytes());
+    std::vector<float>().swap(values);
+    return matrix;
+}
+
+void CudaBackend::multiply(const void* x, int32_t n, const DeviceMatrix& w, float* y)
+{
+    // Column-major view: y^T (out, n) = W (out, in) x^T (in, n), where the
+    // row-major W [out, in] is the column-major (in, out) matrix W^T.
+    const float one = 1.0F, zero = 0.0F;
+    const cudaDataType type = m_bf16 ? CUDA_R_16BF : CUDA_R_32F;
+    checkCublas(cuda::cublas().gemmEx(m_cublas, CUBLAS_OP_T, CUBLAS_OP_N, w.out, n, w.in, &one, w.data.data(), type,
+                                      w.in, x, type, w.in, &zero, y, CUDA_R_32F, w.out, CUBLAS_COMPUTE_32F,
+                                      CUBLAS_GEMM_DEFAULT),
+                "cublasGemmEx");
+}
+
+void CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
+{
+    const auto n = static_cast<size_t>(rows), D = static_cast<size_t>(m_config.hiddenDim);
+    const size_t activation = m_bf16 ? 2 : 4;
+    m_tokens.reserve(n * sizeof(int32_t), "the chunk's tokens");
+    m_outputRows.reserve(static_cast<size_t>(outputs) * sizeof(int32_t), "the output rows");
+    m_h.reserve(n * D * 4, "the residual stream");
+    m_normed.reserve(std::max(n, static_cast<size_t>(outputs)) * D * activation, "normalised activations");
+    m_qkv.reserve(n * 3 * D * 4, "q, k and v");
+    m_attention.reserve(n * D * activation, "the attention output");
+    m_projected.reserve(n * D * 4, "projected activations");
+    m_wide.reserve(n * 4 * D * 4, "the MLP's hidden activations");
+    m_wideActivation.reserve(n * 4 * D * activation, "the MLP's hidden activations");
+    m_logits.reserve(static_cast<size_t>(outputs) * static_cast<size_t>(m_config.vocabSize) * 4, "the logits");
+}
+
+void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
+{
+    auto* cachePointer = dynamic_cast<CudaKvCache*>(&cacheBase);
+    if (cachePointer == nullptr || cachePointer->owner() != this)
+        throw Error("internal: the key/value cache was not made by this CUDA backend");
+    CudaKvCache& cache = *cachePointer;
+    const int32_t D = m_config.hiddenDim, V = m_config.vocabSize, heads = m_config.heads, hd = m_config.headDim();
+    const auto rows = static_cast<int32_t>(pass.tokens.size());
+    if (rows == 0) throw Error("forward pass over no tokens");
+    if (pass.blockSize < 1 || pass.firstBlock < 0 || pass.keepRows < 0 || pass.keepRows > rows)
+        throw Error("internal: forward pass with block size " + std::to_string(pass.blockSize) + ", first block " +
+                    std::to_string(pass.firstBlock) + ", keeping " + std::to_string(pass.keepRows) + " rows");
+    if (cache.length() + rows > cache.capacity())
+        throw Error("forward pass of " + std::to_string(rows) + " tokens after " + std::to_string(cache.length()) +
+                    " cached ones exceeds the context of " + std::to_string(cache.capacity()));
+    if (logits.size() != pass.outputRows.size() * static_cast<size_t>(V))
+        throw Error("internal: logits buffer has the wrong size");
+    for (const int32_t token : pass.tokens)
+        if (token < 0 || token >= V)
+            throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " + std::to_string(V));
+    for (const int32_t row : pass.outputRows)
+        if (row < 0 || row >= rows) throw Error("internal: output row " + std::to_string(row) + " outside the chunk");
+    const auto outputs = static_cast<int32_t>(pass.outputRows.size());
+
+    check(cudaSetDevice(m_device), "cudaSetDevice");
+    reserveWorkspace(rows, outputs);
+    check(cudaMemcpyAsync(m_tokens.data(), pass.tokens.data(), pass.tokens.size_bytes(), cudaMemcpyHostToDevice,
+                          m_stream),
+          "cudaMemcpyAsync (tokens to the GPU)");
+    float* h = m_h.as<float>();
+    float* qkv = m_qkv.as<float>();
+    float* projected = m_projected.as<float>();
+    cuda::embed(m_tokens.as<int32_t>(), m_embedding.as<float>(), rows, D, h, m_stream);
+
+    const int32_t cached = cache.length();
+    for (int32_t l = 0; l < m_config.layers; ++l) {
+        const DeviceLayer& layer = m_layers[static_cast<size_t>(l)];
+        const float* mod = layer.modulation.as<float>();
+        const float *shift1 = mod, *scale1 = mod + D, *gate1 = mod + 2 * D;
+        const float *shift2 = mod + 3 * D, *scale2 = mod + 4 * D, *gate2 = mod + 5 * D;
+        float* keys = cache.keys(l);
+        float* values = cache.values(l);
+
+        cuda::modulatedLayerNorm(h, nullptr, rows, D, layer.norm1.as<float>(), shift1, scale1, m_normed.data(),
+                                 m_activation, m_stream);
+        multiply(m_normed.data(), rows, layer.qkv, qkv);
+        cuda::rotaryAndStore(qkv, rows, heads, hd, cache.nextPosition(), m_inverseFrequency.as<double>(),
+                             keys + static_cast<size_t>(cached) * D, values + static_cast<size_t>(cached) * D,
+                             m_stream);
+        cuda::attention(qkv, rows, heads, hd, keys, values, cached, pass.firstBlock, pass.blockSize,
+                        m_attention.data(), m_activation, m_stream);
+        multiply(m_attention.data(), rows, layer.attnOut, projected);
+        cuda::gatedResidual(h, projected, nullptr, gate1, rows, D, m_stream);
+
+        cuda::modulatedLayerNorm(h, nullptr, rows, D, layer.norm2.as<float>(), shift2, scale2, m_normed.data(),
+                                 m_activation, m_stream);
+        multiply(m_normed.data(), rows, layer.mlpIn, m_wide.as<float>());
+        cuda::biasGelu(m_wide.as<float>(), layer.mlpInBias.as<float>(), rows, 4 * D, m_wideActivation.data(),
+                       m_activation, m_stream);
+        multiply(m_wideActivation.data(), rows, layer.mlpOut, projected);
+        cuda::gatedResidual(h, projected, layer.mlpOutBias.as<float>(), gate2, rows, D, m_stream);
+    }
+
+    if (outputs > 0) {
+        // The output layer only for the rows asked for: (outputs, D) -> (outputs, V).
+        check(cudaMemcpyAsync(m_outputRows.data(), pass.outputRows.data(), pass.outputRows.size_bytes(),
+                              cudaMemcpyHostToDevice, m_stream),
+              "cudaMemcpyAsync (output rows to the GPU)");
+        const float* finalMod = m_finalModulation.as<float>();
+        cuda::modulatedLayerNorm(h, m_outputRows.as<int32_t>(), outputs, D, m_finalNorm.as<float>(), finalMod,
+                                 finalMod + D, m_normed.data(), m_activation, m_stream);
+        multiply(m_normed.data(), outputs, m_output, m_logits.as<float>());
+        cuda::addBias(m_logits.as<float>(), m_outputBias.as<float>(), outputs, V, m_stream);
+        check(cudaMemcpyAsync(logits.data(), m_logits.data(), logits.size_bytes(), cudaMemcpyDeviceToHost, m_stream),
+              "cudaMemcpyAsync (logits to the host)");
+    }
+    // Errors of the kernels surface here, before the cache counts the rows.
+    check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (forward pass)");
+    cache.append(pass.keepRows);
+}
+
+} // namespace
+
+std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
+{
+    int count = 0;
+    const cudaError_t error = cudaGetDeviceCount(&count);
+    if (error != cudaSuccess) {
+        cudaGetLastError();
+        throw Error(std::string("no usable CUDA device: ") + cudaGetErrorString(error));
+    }
+    if (count == 0) throw Error("no usable CUDA device: the driver reports none");
+    constexpr int device = 0;
+    cudaDeviceProp properties{};
+    check(cudaGetDeviceProperties(&properties, device), "cudaGetDeviceProperties");
+    if (properties.major < 8)
+        throw Error(std::string("no usable CUDA device: ") + properties.name + " has compute capability " +
+                    std::to_string(properties.major) + "." + std::to_string(properties.minor) +
+                    " and the CUDA backend needs 8.0 or newer");
+    return std::make_unique<CudaBackend>(device, config, std::move(weights), precision);
+}
+
+} // namespace bd3
