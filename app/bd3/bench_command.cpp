@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <thread>
 
 namespace bd3::cli {
@@ -28,6 +29,7 @@ struct BenchSettings {
     std::string contexts;
     bool json = false;
     WeightPrecision precision = WeightPrecision::Float32;
+    Device device = Device::Cpu;
 };
 
 // Per-NFE figures collected from the event stream.
@@ -73,9 +75,14 @@ int runBench(const BenchSettings& s)
 {
     LoadOptions load;
     load.precision = s.precision;
+    load.device = s.device;
     const auto model = Model::load(s.model, load);
     const ModelConfig& c = model->config();
+    // The sgemm and copy-bandwidth probes measure the CPU; on the GPU the
+    // roofline columns are left out rather than compared with the wrong floor.
+    const bool onCpu = model->device() == Device::Cpu;
     nlohmann::json report = {{"model", model->folder().filename().string()},
+                             {"device", std::string(deviceName(model->device()))},
                              {"weights", s.precision == WeightPrecision::BFloat16 ? "bf16" : "f32"},
                              {"parameters", model->parameterCount()},
                              {"layers", c.layers},
@@ -109,9 +116,9 @@ int runBench(const BenchSettings& s)
         LiveParameters live(params);
         NfeMeter meter(c, s.precision == WeightPrecision::BFloat16 ? 2.0 : 4.0);
         const GenerationFinished result = Generator(*model).run(s.prompt, live, options, meter);
-        runs.push_back({params, result, meter, peakResidentMiB(), measureModelSgemmGflops(c, blockSize)});
+        runs.push_back({params, result, meter, peakResidentMiB(), onCpu ? measureModelSgemmGflops(c, blockSize) : 0.0});
     }
-    const double bandwidth = measureCopyBandwidth();
+    const double bandwidth = onCpu ? measureCopyBandwidth() : 0.0;
     report["copy_bandwidth_gbs"] = bandwidth;
     for (const Run& run : runs) {
         const NfeMeter& m = run.meter;
@@ -119,6 +126,18 @@ int runBench(const BenchSettings& s)
         const double computeFloorMs = m.flops / std::max(m.nfe, 1) / (run.sgemm * 1e9) * 1e3;
         const double memoryFloorMs = m.bytes / std::max(m.nfe, 1) / (bandwidth * 1e9) * 1e3;
         const GenerationFinished& r = run.result;
+        if (!onCpu) {
+            report["runs"].push_back({{"block_size", run.params.blockSize},
+                                      {"steps", run.params.steps},
+                                      {"nfe", r.nfe},
+                                      {"tokens", r.newTokens},
+                                      {"seconds", r.seconds},
+                                      {"ms_per_nfe", msPerNfe},
+                                      {"tokens_per_second", r.newTokens / r.seconds},
+                                      {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
+                                      {"peak_rss_mib", run.peakMiB}});
+            continue;
+        }
         report["runs"].push_back({{"block_size", run.params.blockSize},
                                   {"steps", run.params.steps},
                                   {"nfe", r.nfe},
@@ -150,17 +169,31 @@ int runBench(const BenchSettings& s)
         std::cout << report.dump(1) << '\n';
         return 0;
     }
-    std::printf("model %s: %lld parameters, %d x %d, %u threads; copy bandwidth %.1f GB/s\n",
-                report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
-                c.hiddenDim, std::thread::hardware_concurrency(), bandwidth);
-    std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
-                "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
-    for (const auto& r : report["runs"])
-        std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
-                    r["steps"].get<int>(), r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
-                    r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(), r["peak_rss_mib"].get<double>(),
-                    r["sgemm_gflops"].get<double>(), r["compute_floor_ms"].get<double>(),
-                    r["memory_floor_ms"].get<double>(), 100 * r["roofline_fraction"].get<double>());
+    if (!onCpu) {
+        std::printf("model %s: %lld parameters, %d x %d, device %s, %s weights\n",
+                    report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()),
+                    c.layers, c.hiddenDim, report["device"].get<std::string>().c_str(),
+                    report["weights"].get<std::string>().c_str());
+        std::printf("%6s %6s %6s %7s %9s %9s %10s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok", "ms/NFE",
+                    "tokens/s", "RSS MiB");
+        for (const auto& r : report["runs"])
+            std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f\n", r["block_size"].get<int>(), r["steps"].get<int>(),
+                        r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
+                        r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(),
+                        r["peak_rss_mib"].get<double>());
+    } else {
+        std::printf("model %s: %lld parameters, %d x %d, %u threads; copy bandwidth %.1f GB/s\n",
+                    report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
+                    c.hiddenDim, std::thread::hardware_concurrency(), bandwidth);
+        std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
+                    "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
+        for (const auto& r : report["runs"])
+            std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
+                        r["steps"].get<int>(), r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
+                        r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(), r["peak_rss_mib"].get<double>(),
+                        r["sgemm_gflops"].get<double>(), r["compute_floor_ms"].get<double>(),
+                        r["memory_floor_ms"].get<double>(), 100 * r["roofline_fraction"].get<double>());
+    }
     if (!report["contexts"].empty()) {
         std::printf("\n%8s %6s %14s %16s %8s\n", "context", "block", "cached ms", "recompute ms", "ratio");
         for (const auto& r : report["contexts"])
@@ -185,6 +218,9 @@ Command addBenchCommand(CLI::App& app)
     app.add_option("--contexts", s->contexts, "Contexts for the cache-versus-recompute table, comma separated");
     app.add_flag("--json", s->json, "Print the figures as JSON");
     addPrecisionOption(app, s->precision);
+    app.add_option("--device", s->device, "Compute device")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
+        ->default_str("cpu");
     return [s] { return runBench(*s); };
 }
 

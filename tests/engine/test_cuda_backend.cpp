@@ -1,0 +1,257 @@
+// The CUDA backend against the CPU backend on the parity fixture model:
+// log-probabilities in fp32 and bf16, the key/value cache, and a greedy
+// generation token for token. Without a CUDA device every test is skipped
+// with the probe's reason, except the one that checks the error a load on
+// such a machine gives.
+#include "test_support.hpp"
+
+#include "backend.hpp"
+#include "bd3/error.hpp"
+#include "bd3/model.hpp"
+#include "cuda/cuda_devices.hpp"
+#include "subs_output.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace bd3 {
+namespace {
+
+// Why no CUDA test can run here, or empty when a device is present.
+std::string missingDevice()
+{
+    const CudaProbe probe = probeCudaDevices();
+    return probe.devices.empty() ? probe.status : std::string();
+}
+
+// |a - b| / max(|b|, 1) over the finite entries; the infinite ones (tokens a
+// clean position is not) must agree exactly.
+double maxRelativeError(std::span<const float> actual, std::span<const float> expected)
+{
+    EXPECT_EQ(actual.size(), expected.size());
+    double worst = 0.0;
+    for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
+        if (std::isinf(actual[i]) || std::isinf(expected[i])) {
+            EXPECT_EQ(actual[i], expected[i]) << "at " << i;
+            continue;
+        }
+        const double error = std::abs(static_cast<double>(actual[i]) - expected[i]) /
+                             std::max(std::abs(static_cast<double>(expected[i])), 1.0);
+        worst = std::max(worst, error);
+    }
+    return worst;
+}
+
+class CudaBackendTest : public testing::Test {
+protected:
+    void SetUp() override
+    {
+        const std::string why = missingDevice();
+        if (!why.empty()) GTEST_SKIP() << "no CUDA device visible to this test: " << why;
+    }
+
+    static std::unique_ptr<Model> load(Device device, WeightPrecision precision = WeightPrecision::Float32)
+    {
+        LoadOptions options;
+        options.device = device;
+        options.precision = precision;
+        return Model::load(test::parityModelDir(), options);
+    }
+
+    // Tokens with BOS first, random clean ids and about one third [MASK].
+    static std::vector<int32_t> randomTokens(const ModelConfig& c, size_t count, uint32_t seed)
+    {
+        std::mt19937 rng(seed);
+        std::vector<int32_t> tokens{c.bosId};
+        while (tokens.size() < count)
+            tokens.push_back(rng() % 3 == 0 ? c.maskId : static_cast<int32_t>(rng() % static_cast<uint32_t>(c.maskId)));
+        return tokens;
+    }
+
+    // SUBS log-probabilities of every row of a chunk run after the cache.
+    static std::vector<float> runChunk(const Model& model, KvCache& cache, std::span<const int32_t> chunk,
+                                       int32_t blockSize, bool keep)
+    {
+        const int32_t V = model.config().vocabSize;
+        std::vector<int32_t> rows(chunk.size());
+        std::iota(rows.begin(), rows.end(), 0);
+        std::vector<float> out(chunk.size() * static_cast<size_t>(V));
+        model.backend().forward({chunk, blockSize, keep ? static_cast<int32_t>(chunk.size()) : 0, rows}, cache, out);
+        for (size_t i = 0; i < chunk.size(); ++i)
+            subsLogProbabilities(std::span(out).subspan(i * V, V), chunk[i], model.config().maskId);
+        return out;
+    }
+};
+
+TEST_F(CudaBackendTest, LoadsOnTheGpu)
+{
+    const auto model = load(Device::Cuda);
+    EXPECT_EQ(model->device(), Device::Cuda);
+    EXPECT_EQ(model->backend().name(), "cuda");
+    EXPECT_GT(model->weightBytes(), 0);
+    const auto bf16 = load(Device::Cuda, WeightPrecision::BFloat16);
+    EXPECT_LT(bf16->weightBytes(), model->weightBytes());
+}
+
+TEST_F(CudaBackendTest, Fp32LogProbabilitiesMatchTheCpu)
+{
+    const auto cpu = load(Device::Cpu);
+    const auto gpu = load(Device::Cuda);
+    for (int32_t blockSize : {1, 4, 8, 64}) {
+        const std::vector<int32_t> tokens = randomTokens(cpu->config(), 64, static_cast<uint32_t>(100 + blockSize));
+        const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
+        EXPECT_LE(error, 1e-4) << "block size " << blockSize;
+        RecordProperty("fp32_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
+    }
+}
+
+// Both sides round the weights to bf16; the GPU also multiplies bf16
+// activations, which the CPU keeps in fp32.
+TEST_F(CudaBackendTest, Bf16LogProbabilitiesMatchTheCpu)
+{
+    const auto cpu = load(Device::Cpu, WeightPrecision::BFloat16);
+    const auto gpu = load(Device::Cuda, WeightPrecision::BFloat16);
+    for (int32_t blockSize : {1, 4, 8, 64}) {
+        const std::vector<int32_t> tokens = randomTokens(cpu->config(), 64, static_cast<uint32_t>(200 + blockSize));
+        const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
+        EXPECT_LE(error, 2e-2) << "block size " << blockSize;
+        RecordProperty("bf16_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
+    }
+}
+
+TEST_F(CudaBackendTest, BlockByBlockWithTheCacheEqualsOnePass)
+{
+    const auto gpu = load(Device::Cuda);
+    const int32_t V = gpu->config().vocabSize;
+    for (int32_t blockSize : {1, 4, 8}) {
+        const std::vector<int32_t> tokens = randomTokens(gpu->config(), 40, static_cast<uint32_t>(blockSize));
+        const std::vector<float> whole = gpu->logProbs(tokens, blockSize);
+        const auto cache = gpu->backend().newCache(64);
+        for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
+            const auto block = std::span(tokens).subspan(start, static_cast<size_t>(blockSize));
+            const std::vector<float> cached = runChunk(*gpu, *cache, block, blockSize, true);
+            EXPECT_LE(maxRelativeError(cached, std::span(whole).subspan(start * V, cached.size())), 1e-4)
+                << "block size " << blockSize << ", block at " << start;
+        }
+        EXPECT_EQ(cache->length(), 40);
+    }
+}
+
+// A clean block kept in the same pass as the next block's first step (the
+// first block of the chunk differs in size), and a pass that keeps nothing.
+TEST_F(CudaBackendTest, KeptAndLookedAtRowsInOnePassEqualTwoPasses)
+{
+    const auto gpu = load(Device::Cuda);
+    const int32_t V = gpu->config().vocabSize;
+    const std::vector<int32_t> tokens = randomTokens(gpu->config(), 26, 5);
+    const auto clean = std::span(tokens).subspan(16, 4);
+    const auto noisy = std::span(tokens).subspan(20, 6);
+
+    const auto separate = gpu->backend().newCache(64);
+    runChunk(*gpu, *separate, std::span(tokens).first(16), 4, true);
+    runChunk(*gpu, *separate, clean, 4, true);
+    const std::vector<float> expected = runChunk(*gpu, *separate, noisy, 6, false);
+    EXPECT_EQ(separate->length(), 20);
+
+    const auto merged = gpu->backend().newCache(64);
+    runChunk(*gpu, *merged, std::span(tokens).first(16), 4, true);
+    std::vector<int32_t> rows(6);
+    std::iota(rows.begin(), rows.end(), 4);
+    std::vector<float> out(6 * static_cast<size_t>(V));
+    gpu->backend().forward({std::span(tokens).subspan(16, 10), 6, 4, rows, 4}, *merged, out);
+    for (size_t i = 0; i < 6; ++i)
+        subsLogProbabilities(std::span(out).subspan(i * V, V), noisy[i], gpu->config().maskId);
+    EXPECT_EQ(merged->length(), 20);
+    EXPECT_LE(maxRelativeError(out, expected), 1e-5);
+    EXPECT_LE(maxRelativeError(runChunk(*gpu, *merged, noisy, 6, false), expected), 1e-5);
+}
+
+TEST_F(CudaBackendTest, MisuseIsAClearError)
+{
+    const auto gpu = load(Device::Cuda);
+    const auto cpu = load(Device::Cpu);
+    const std::vector<int32_t> tokens = randomTokens(gpu->config(), 12, 3);
+    const auto small = gpu->backend().newCache(8);
+    EXPECT_THROW(runChunk(*gpu, *small, tokens, 4, true), Error);
+    const auto cpuCache = cpu->backend().newCache(64);
+    EXPECT_THROW(runChunk(*gpu, *cpuCache, tokens, 4, true), Error);
+    std::vector<int32_t> bad = tokens;
+    bad[3] = gpu->config().vocabSize;
+    const auto cache = gpu->backend().newCache(64);
+    EXPECT_THROW(runChunk(*gpu, *cache, bad, 4, true), Error);
+    EXPECT_EQ(cache->length(), 0);
+}
+
+// Greedy decoding: each step reveals the masked position whose best token is
+// most probable; a finished block is then stored in the cache.
+std::vector<int32_t> greedyGeneration(const Model& model, int32_t blockSize, int32_t blocks)
+{
+    const ModelConfig& c = model.config();
+    const int32_t V = c.vocabSize;
+    const auto cache = model.backend().newCache(c.contextLength);
+    std::vector<int32_t> sequence{c.bosId};
+    model.backend().forward({sequence, 1, 1, {}}, *cache, {});
+    std::vector<int32_t> rows(static_cast<size_t>(blockSize));
+    std::iota(rows.begin(), rows.end(), 0);
+    std::vector<float> logits(static_cast<size_t>(blockSize) * V);
+    for (int32_t b = 0; b < blocks; ++b) {
+        std::vector<int32_t> block(static_cast<size_t>(blockSize), c.maskId);
+        for (int32_t step = 0; step < blockSize; ++step) {
+            model.backend().forward({block, blockSize, 0, rows}, *cache, logits);
+            int32_t bestRow = -1, bestToken = -1;
+            double bestLogProb = -INFINITY;
+            for (int32_t r = 0; r < blockSize; ++r) {
+                if (block[static_cast<size_t>(r)] != c.maskId) continue;
+                const float* row = logits.data() + static_cast<size_t>(r) * V;
+                double maximum = -INFINITY, sum = 0.0;
+                int32_t argmax = 0;
+                for (int32_t v = 0; v < V; ++v)
+                    if (v != c.maskId && row[v] > maximum) maximum = row[argmax = v];
+                for (int32_t v = 0; v < V; ++v)
+                    if (v != c.maskId) sum += std::exp(row[v] - maximum);
+                const double logProb = -std::log(sum);
+                if (logProb > bestLogProb) {
+                    bestLogProb = logProb;
+                    bestRow = r;
+                    bestToken = argmax;
+                }
+            }
+            block[static_cast<size_t>(bestRow)] = bestToken;
+        }
+        model.backend().forward({block, blockSize, blockSize, {}}, *cache, {});
+        sequence.insert(sequence.end(), block.begin(), block.end());
+    }
+    return sequence;
+}
+
+TEST_F(CudaBackendTest, GreedyGenerationMatchesTheCpuTokenForToken)
+{
+    const auto cpu = load(Device::Cpu);
+    const auto gpu = load(Device::Cuda);
+    for (int32_t blockSize : {1, 4, 8}) {
+        const int32_t blocks = 32 / blockSize;
+        EXPECT_EQ(greedyGeneration(*gpu, blockSize, blocks), greedyGeneration(*cpu, blockSize, blocks))
+            << "block size " << blockSize;
+    }
+}
+
+// On a machine without a usable device, asking for one is an error that
+// says so; the caller decides whether to use the CPU instead.
+TEST(CudaAbsent, LoadingWithoutADeviceIsAClearError)
+{
+    if (missingDevice().empty()) GTEST_SKIP() << "a CUDA device is present; this test is for machines without one";
+    LoadOptions options;
+    options.device = Device::Cuda;
+    try {
+        Model::load(test::parityModelDir(), options);
+        FAIL() << "loading on the CUDA device succeeded without a device";
+    } catch (const Error& error) {
+        EXPECT_EQ(std::string(error.what()).rfind("no usable CUDA device", 0), 0U) << error.what();
+    }
+}
+
+} // namespace
+} // namespace bd3

