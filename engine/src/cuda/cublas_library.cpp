@@ -15,8 +15,13 @@ namespace {
 #define BD3_CUBLAS_SONAME(major) "libcublas.so." BD3_CUBLAS_TEXT(major)
 
 // The soname of the toolkit this was built with (the one whose headers
-// declare the functions below), then the unversioned name.
-constexpr const char* libraryNames[] = {BD3_CUBLAS_SONAME(CUBLAS_VER_MAJOR), "libcublas.so"};
+// declare the functions below), then the same in that toolkit's library
+// folder (for machines whose loader path lacks it), then the unversioned name.
+constexpr const char* libraryNames[] = {BD3_CUBLAS_SONAME(CUBLAS_VER_MAJOR),
+#ifdef BD3_CUDA_LIBRARY_DIR
+                                        BD3_CUDA_LIBRARY_DIR "/" BD3_CUBLAS_SONAME(CUBLAS_VER_MAJOR),
+#endif
+                                        "libcublas.so"};
 
 template <typename Function> void resolve(void* library, const char* symbol, Function& out)
 {
