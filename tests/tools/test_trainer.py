@@ -341,3 +341,15 @@ def test_corpus_rebuilds_to_the_committed_checksums(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     for split in ("train", "valid", "test"):
         assert (tmp_path / f"{split}.txt").stat().st_size > 0
+
+
+def test_every_epoch_offset_keeps_windows_inside_the_stream():
+    # A stream whose length leaves little slack: epoch offsets (97 * epoch mod
+    # span) must never push the last window past the end.
+    for extra in range(0, 16):
+        stream = np.arange(10 * 15 + extra, dtype=np.int64) % 50 + 3
+        batches = WindowBatches(stream, 16, 2, 2, seed=1)
+        for step in range(0, 40 * batches.steps_per_epoch):
+            rows = batches.batch(step)
+            assert rows.shape == (2, 16)
+

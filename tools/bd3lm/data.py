@@ -61,15 +61,16 @@ class WindowBatches:
 
     def __init__(self, stream: np.ndarray, length: int, batch_size: int, bos_id: int,
                  seed: int, rank: int = 0, world_size: int = 1):
-        if len(stream) < length:
-            raise ValueError("the token stream is shorter than one window")
+        if len(stream) < 2 * length:
+            raise ValueError("the token stream is shorter than two windows")
         if batch_size % world_size:
             raise ValueError("batch_size must be a multiple of the number of processes")
         self.stream = torch.from_numpy(stream.astype(np.int64))
         self.length, self.batch_size, self.bos_id = length, batch_size, bos_id
         self.seed, self.rank, self.world_size = seed, rank, world_size
         self.span = length - 1
-        self.n_windows = (len(stream) - 1) // self.span  # with any offset < span
+        # Windows that fit after any epoch's offset (up to span - 1 tokens).
+        self.n_windows = (len(stream) - self.span + 1) // self.span
         self.steps_per_epoch = max(1, self.n_windows // batch_size)
         self._epoch, self._perm = None, None
 
