@@ -126,31 +126,23 @@ int runBench(const BenchSettings& s)
         const double computeFloorMs = m.flops / std::max(m.nfe, 1) / (run.sgemm * 1e9) * 1e3;
         const double memoryFloorMs = m.bytes / std::max(m.nfe, 1) / (bandwidth * 1e9) * 1e3;
         const GenerationFinished& r = run.result;
-        if (!onCpu) {
-            report["runs"].push_back({{"block_size", run.params.blockSize},
-                                      {"steps", run.params.steps},
-                                      {"nfe", r.nfe},
-                                      {"tokens", r.newTokens},
-                                      {"seconds", r.seconds},
-                                      {"ms_per_nfe", msPerNfe},
-                                      {"tokens_per_second", r.newTokens / r.seconds},
-                                      {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
-                                      {"peak_rss_mib", run.peakMiB}});
-            continue;
+        nlohmann::json entry = {{"block_size", run.params.blockSize},
+                                {"steps", run.params.steps},
+                                {"nfe", r.nfe},
+                                {"tokens", r.newTokens},
+                                {"seconds", r.seconds},
+                                {"ms_per_nfe", msPerNfe},
+                                {"tokens_per_second", r.newTokens / r.seconds},
+                                {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
+                                {"peak_rss_mib", run.peakMiB}};
+        // The roofline figures measure the CPU, so they are for CPU runs only.
+        if (onCpu) {
+            entry["sgemm_gflops"] = run.sgemm;
+            entry["compute_floor_ms"] = computeFloorMs;
+            entry["memory_floor_ms"] = memoryFloorMs;
+            entry["roofline_fraction"] = std::max(computeFloorMs, memoryFloorMs) / msPerNfe;
         }
-        report["runs"].push_back({{"block_size", run.params.blockSize},
-                                  {"steps", run.params.steps},
-                                  {"nfe", r.nfe},
-                                  {"tokens", r.newTokens},
-                                  {"seconds", r.seconds},
-                                  {"ms_per_nfe", msPerNfe},
-                                  {"tokens_per_second", r.newTokens / r.seconds},
-                                  {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
-                                  {"peak_rss_mib", run.peakMiB},
-                                  {"sgemm_gflops", run.sgemm},
-                                  {"compute_floor_ms", computeFloorMs},
-                                  {"memory_floor_ms", memoryFloorMs},
-                                  {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}});
+        report["runs"].push_back(std::move(entry));
     }
     for (int32_t context : parseTokenList(s.contexts)) {
         const int32_t blockSize = parseTokenList(s.blockSizes).front();

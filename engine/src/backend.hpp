@@ -46,6 +46,11 @@ struct ForwardPass {
     int32_t firstBlock = 0;
 };
 
+// The checks every backend makes before a pass: a chunk of tokens with a
+// sensible block layout that fits the cache, and a logits buffer of the size
+// asked for. Throws bd3::Error naming the problem.
+void checkForwardPass(const ForwardPass& pass, const KvCache& cache, size_t logitsSize, int32_t vocabSize);
+
 class Backend {
 public:
     virtual ~Backend() = default;

@@ -195,15 +195,7 @@ void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<
     auto& cache = static_cast<CpuKvCache&>(cacheBase);
     const int32_t D = m_config.hiddenDim, V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());
-    if (rows == 0) throw Error("forward pass over no tokens");
-    if (pass.blockSize < 1 || pass.firstBlock < 0 || pass.keepRows < 0 || pass.keepRows > rows)
-        throw Error("internal: forward pass with block size " + std::to_string(pass.blockSize) + ", first block " +
-                    std::to_string(pass.firstBlock) + ", keeping " + std::to_string(pass.keepRows) + " rows");
-    if (cache.length() + rows > cache.capacity())
-        throw Error("forward pass of " + std::to_string(rows) + " tokens after " + std::to_string(cache.length()) +
-                    " cached ones exceeds the context of " + std::to_string(cache.capacity()));
-    if (logits.size() != pass.outputRows.size() * static_cast<size_t>(V))
-        throw Error("internal: logits buffer has the wrong size");
+    checkForwardPass(pass, cache, logits.size(), V);
 
     // h (rows, D): embedding lookup.
     std::vector<float> h(static_cast<size_t>(rows) * D);

@@ -1,0 +1,23 @@
+#include "backend.hpp"
+
+#include "bd3/error.hpp"
+
+#include <string>
+
+namespace bd3 {
+
+void checkForwardPass(const ForwardPass& pass, const KvCache& cache, size_t logitsSize, int32_t vocabSize)
+{
+    const auto rows = static_cast<int32_t>(pass.tokens.size());
+    if (rows == 0) throw Error("forward pass over no tokens");
+    if (pass.blockSize < 1 || pass.firstBlock < 0 || pass.keepRows < 0 || pass.keepRows > rows)
+        throw Error("internal: forward pass with block size " + std::to_string(pass.blockSize) + ", first block " +
+                    std::to_string(pass.firstBlock) + ", keeping " + std::to_string(pass.keepRows) + " rows");
+    if (cache.length() + rows > cache.capacity())
+        throw Error("forward pass of " + std::to_string(rows) + " tokens after " + std::to_string(cache.length()) +
+                    " cached ones exceeds the context of " + std::to_string(cache.capacity()));
+    if (logitsSize != pass.outputRows.size() * static_cast<size_t>(vocabSize))
+        throw Error("internal: logits buffer has the wrong size");
+}
+
+} // namespace bd3
