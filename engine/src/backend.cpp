@@ -3,6 +3,7 @@
 #include "bd3/error.hpp"
 
 #include <string>
+#include <vector>
 
 namespace bd3 {
 
@@ -18,6 +19,18 @@ void checkForwardPass(const ForwardPass& pass, const KvCache& cache, size_t logi
                     " cached ones exceeds the context of " + std::to_string(cache.capacity()));
     if (logitsSize != pass.outputRows.size() * static_cast<size_t>(vocabSize))
         throw Error("internal: logits buffer has the wrong size");
+}
+
+std::unique_ptr<MaskedDistributions> Backend::forwardToDistributions(const ForwardPass& pass, KvCache& cache,
+                                                                    std::span<const int32_t> offsets,
+                                                                    const DistributionParams& params)
+{
+    if (offsets.size() != pass.outputRows.size())
+        throw Error("internal: " + std::to_string(offsets.size()) + " offsets for " +
+                    std::to_string(pass.outputRows.size()) + " output rows");
+    std::vector<float> logits(pass.outputRows.size() * static_cast<size_t>(params.vocabSize));
+    forward(pass, cache, logits);
+    return makeHostDistributions(logits, offsets, params);
 }
 
 } // namespace bd3

@@ -3,6 +3,8 @@
 // chunk's keys and values. Sampling and scheduling live above it.
 #pragma once
 
+#include "masked_distributions.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -60,6 +62,12 @@ public:
     // Writes raw logits, row-major [pass.outputRows.size(), vocab], into logits.
     // Throws bd3::Error when the chunk does not fit in the cache's capacity.
     virtual void forward(const ForwardPass& pass, KvCache& cache, std::span<float> logits) = 0;
+    // Runs the pass and turns its output rows, masked positions at offsets
+    // (one per row), into sampling distributions. By default the logits come
+    // to the host; a GPU keeps them on the device.
+    virtual std::unique_ptr<MaskedDistributions> forwardToDistributions(const ForwardPass& pass, KvCache& cache,
+                                                                        std::span<const int32_t> offsets,
+                                                                        const DistributionParams& params);
 };
 
 } // namespace bd3

@@ -4,7 +4,6 @@
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
 #include "samplers/block_sampler.hpp"
-#include "subs_output.hpp"
 #include "bd3/utf8.hpp"
 
 #include <algorithm>
@@ -216,9 +215,10 @@ private:
         m_observer.blockStarted({blockIndex, startPosition, length, prefixLength, block.tokens, params});
 
         const auto sampler = makeBlockSampler(params.sampler);
-        std::vector<TokenDistribution> masked;
+        const DistributionParams distribution{V, maskId, params.temperature, params.topP};
+        std::unique_ptr<MaskedDistributions> masked;
         bool stale = true;  // the block changed since the last forward pass
-        for (int32_t step = 0; stale || !masked.empty(); ++step) {
+        for (int32_t step = 0; stale || !masked->empty(); ++step) {
             StepDone done{blockIndex, step, {}, false, 0, 0.0, 0.0};
             // Seen at every step, not only before forward passes: after Stop,
             // not even a step that reuses the last output reveals more.
@@ -234,42 +234,39 @@ private:
                 const auto uncached = static_cast<int32_t>(m_uncached.size());
                 std::vector<int32_t> chunk = m_uncached;
                 chunk.insert(chunk.end(), block.tokens.begin(), block.tokens.end());
-                std::vector<int32_t> rows;
+                std::vector<int32_t> rows, offsets;
                 for (int32_t i = 0; i < length; ++i) {
-                    if (block.tokens[static_cast<size_t>(i)] == maskId) rows.push_back(uncached + i);
+                    if (block.tokens[static_cast<size_t>(i)] != maskId) continue;
+                    rows.push_back(uncached + i);
+                    offsets.push_back(i);
                 }
                 const auto forwardStart = Clock::now();
-                m_logits.resize(rows.size() * static_cast<size_t>(V));
-                m_backend.forward({chunk, length, uncached, rows, uncached}, *m_cache, m_logits);
+                masked = m_backend.forwardToDistributions({chunk, length, uncached, rows, uncached}, *m_cache, offsets,
+                                                          distribution);
                 m_uncached.clear();
-                masked.clear();
-                for (size_t r = 0; r < rows.size(); ++r) {
-                    const auto row = std::span(m_logits).subspan(r * V, V);
-                    subsLogProbabilities(row, maskId, maskId);
-                    masked.push_back(TokenDistribution::from(row, rows[r] - uncached, params.temperature, params.topP));
-                }
                 done.forwardRan = true;
                 done.forwardMs = millisecondsSince(forwardStart);
                 ++block.nfe;
                 stale = false;
             }
 
-            const StepRequest request{step, toGenerate, params, masked, m_rng};
+            const StepRequest request{step, toGenerate, params, *masked, m_rng};
             std::vector<RevealChoice> choices = sampler->step(request);
             std::sort(choices.begin(), choices.end(),
                       [](const RevealChoice& a, const RevealChoice& b) { return a.index < b.index; });
-            for (const RevealChoice& choice : choices) {
-                const TokenDistribution& d = masked[choice.index];
-                block.tokens[static_cast<size_t>(d.offset)] = choice.token;
-                done.reveals.push_back({d.offset, choice.token, d.probabilities[static_cast<size_t>(choice.token)],
-                                        static_cast<float>(d.entropy), d.alternatives(params.topAlternatives)});
+            std::vector<size_t> revealed;
+            for (const RevealChoice& choice : choices) revealed.push_back(choice.index);
+            std::vector<std::vector<Alternative>> alternatives = masked->alternatives(revealed, params.topAlternatives);
+            for (size_t i = 0; i < choices.size(); ++i) {
+                const MaskedPosition& p = masked->position(choices[i].index);
+                block.tokens[static_cast<size_t>(p.offset)] = choices[i].drawn.token;
+                done.reveals.push_back({p.offset, choices[i].drawn.token, choices[i].drawn.probability,
+                                        static_cast<float>(p.entropy), std::move(alternatives[i])});
             }
-            // Erase from the back so earlier indices stay valid.
-            for (auto it = choices.rbegin(); it != choices.rend(); ++it)
-                masked.erase(masked.begin() + static_cast<std::ptrdiff_t>(it->index));
+            masked->remove(revealed);
             // Nothing revealed: the block is unchanged and the output is reused.
-            stale = !choices.empty() && !masked.empty();
-            done.maskedRemaining = static_cast<int32_t>(masked.size());
+            stale = !choices.empty() && !masked->empty();
+            done.maskedRemaining = static_cast<int32_t>(masked->size());
             done.expectedMasked = request.expectedMaskedAfter();
             m_observer.stepDone(done);
         }
@@ -332,7 +329,6 @@ private:
     std::vector<int32_t> m_sequence;  // every token so far, BOS first
     std::vector<int32_t> m_prefix;    // clean tokens the next block starts with
     std::vector<int32_t> m_uncached;  // the last committed block, not yet in the cache
-    std::vector<float> m_logits;
     GenerationFinished m_result;
 };
 

@@ -6,11 +6,9 @@
 
 namespace bd3 {
 
-TokenDistribution TokenDistribution::from(std::span<const float> logProbs, int32_t offset, double temperature,
-                                          double topP)
+TokenDistribution TokenDistribution::from(std::span<const float> logProbs, double temperature, double topP)
 {
     TokenDistribution d;
-    d.offset = offset;
     d.probabilities.resize(logProbs.size());
     const float maximum = *std::max_element(logProbs.begin(), logProbs.end());
     double sum = 0.0;
@@ -55,28 +53,17 @@ TokenDistribution TokenDistribution::from(std::span<const float> logProbs, int32
     return d;
 }
 
-int32_t TokenDistribution::draw(Rng& rng) const
+int32_t TokenDistribution::draw(double uniform) const
 {
-    const double target = rng.uniform();
     double cumulative = 0.0;
     int32_t last = 0;
     for (size_t i = 0; i < probabilities.size(); ++i) {
         if (probabilities[i] <= 0.0F) continue;
         cumulative += probabilities[i];
         last = static_cast<int32_t>(i);
-        if (target < cumulative) return last;
+        if (uniform < cumulative) return last;
     }
     return last;  // rounding left the sum just below 1
-}
-
-double TokenDistribution::confidence(ConfidenceMeasure measure, int32_t token) const
-{
-    switch (measure) {
-    case ConfidenceMeasure::Probability: return probabilities[static_cast<size_t>(token)];
-    case ConfidenceMeasure::NegativeEntropy: return std::exp(-entropy);
-    case ConfidenceMeasure::Margin: return static_cast<double>(top1) - top2;
-    }
-    return 0.0;
 }
 
 std::vector<Alternative> TokenDistribution::alternatives(int32_t count) const

@@ -1,5 +1,7 @@
 // Samplers, schedules and the token distribution, on synthetic distributions
 // so the statistics can use many trials.
+#include "masked_distributions.hpp"
+#include "random.hpp"
 #include "samplers/block_sampler.hpp"
 #include "token_distribution.hpp"
 
@@ -20,11 +22,31 @@ std::vector<float> logOf(std::initializer_list<double> probabilities)
     return row;
 }
 
-std::vector<TokenDistribution> maskedBlock(int32_t count)
+// Masked positions at offsets 0, 1, ... with the given distributions over
+// the tokens before [MASK], the last id.
+std::unique_ptr<MaskedDistributions> maskedPositions(const std::vector<std::vector<double>>& distributions)
 {
-    std::vector<TokenDistribution> masked;
-    for (int32_t i = 0; i < count; ++i) masked.push_back(TokenDistribution::from(logOf({0.6, 0.3, 0.1}), i, 1.0, 1.0));
-    return masked;
+    const auto vocab = static_cast<int32_t>(distributions.front().size() + 1);
+    std::vector<float> logits;
+    std::vector<int32_t> offsets;
+    for (const auto& p : distributions) {
+        for (double x : p) logits.push_back(static_cast<float>(std::log(x)));
+        logits.push_back(5.0F);  // [MASK]'s logit, which SUBS ignores
+        offsets.push_back(static_cast<int32_t>(offsets.size()));
+    }
+    return makeHostDistributions(logits, offsets, {vocab, vocab - 1, 1.0, 1.0});
+}
+
+std::unique_ptr<MaskedDistributions> maskedBlock(int32_t count)
+{
+    return maskedPositions(std::vector<std::vector<double>>(static_cast<size_t>(count), {0.6, 0.3, 0.1}));
+}
+
+void reveal(MaskedDistributions& masked, const std::vector<RevealChoice>& choices)
+{
+    std::vector<size_t> indices;
+    for (const auto& c : choices) indices.push_back(c.index);
+    masked.remove(indices);
 }
 
 TEST(Schedule, EndpointsAndShapes)
@@ -48,12 +70,12 @@ TEST(Schedule, EndpointsAndShapes)
 TEST(TokenDistribution, NucleusKeepsMassWithinTopPAndAlwaysTheTopToken)
 {
     const auto row = logOf({0.5, 0.25, 0.15, 0.1});
-    const auto kept = TokenDistribution::from(row, 0, 1.0, 0.8);  // 0.5 + 0.25 <= 0.8; 0.15 crosses
+    const auto kept = TokenDistribution::from(row, 1.0, 0.8);  // 0.5 + 0.25 <= 0.8; 0.15 crosses
     EXPECT_NEAR(kept.probabilities[0], 0.5 / 0.75, 1e-6);
     EXPECT_NEAR(kept.probabilities[1], 0.25 / 0.75, 1e-6);
     EXPECT_EQ(kept.probabilities[2], 0.0F);
     EXPECT_EQ(kept.probabilities[3], 0.0F);
-    const auto top = TokenDistribution::from(row, 0, 1.0, 0.1);
+    const auto top = TokenDistribution::from(row, 1.0, 0.1);
     EXPECT_NEAR(top.probabilities[0], 1.0, 1e-6);
     EXPECT_NEAR(top.entropy, 0.0, 1e-9);
 }
@@ -61,18 +83,18 @@ TEST(TokenDistribution, NucleusKeepsMassWithinTopPAndAlwaysTheTopToken)
 TEST(TokenDistribution, TemperatureSharpensAndFlattens)
 {
     const auto row = logOf({0.6, 0.3, 0.1});
-    EXPECT_NEAR(TokenDistribution::from(row, 0, 1.0, 1.0).probabilities[0], 0.6, 1e-6);
-    EXPECT_GT(TokenDistribution::from(row, 0, 0.1, 1.0).probabilities[0], 0.999);
-    EXPECT_LT(TokenDistribution::from(row, 0, 10.0, 1.0).probabilities[0], 0.4);
+    EXPECT_NEAR(TokenDistribution::from(row, 1.0, 1.0).probabilities[0], 0.6, 1e-6);
+    EXPECT_GT(TokenDistribution::from(row, 0.1, 1.0).probabilities[0], 0.999);
+    EXPECT_LT(TokenDistribution::from(row, 10.0, 1.0).probabilities[0], 0.4);
 }
 
 TEST(TokenDistribution, DrawsFollowTheProbabilities)
 {
-    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 0, 1.0, 1.0);
+    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 1.0, 1.0);
     Rng rng(5);
     std::vector<int> counts(3);
     constexpr int trials = 20000;
-    for (int i = 0; i < trials; ++i) ++counts[static_cast<size_t>(d.draw(rng))];
+    for (int i = 0; i < trials; ++i) ++counts[static_cast<size_t>(d.draw(rng.uniform()))];
     // Each frequency within five standard errors of its probability.
     for (size_t k = 0; k < 3; ++k) {
         const double p = d.probabilities[k];
@@ -80,17 +102,40 @@ TEST(TokenDistribution, DrawsFollowTheProbabilities)
     }
 }
 
-TEST(TokenDistribution, ConfidenceMeasuresLieInUnitInterval)
+TEST(MaskedDistributions, ConfidenceMeasuresLieInUnitInterval)
 {
-    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 0, 1.0, 1.0);
-    EXPECT_NEAR(d.confidence(ConfidenceMeasure::Probability, 1), 0.3, 1e-6);
-    EXPECT_NEAR(d.confidence(ConfidenceMeasure::Margin, 0), 0.3, 1e-6);
+    const auto masked = maskedPositions({{0.6, 0.3, 0.1}});
+    const MaskedPosition& p = masked->position(0);
+    EXPECT_NEAR(confidence(ConfidenceMeasure::Probability, p, {1, 0.3F}), 0.3, 1e-6);
+    EXPECT_NEAR(confidence(ConfidenceMeasure::Margin, p, {0, 0.6F}), 0.3, 1e-6);
     const double entropy = -(0.6 * std::log(0.6) + 0.3 * std::log(0.3) + 0.1 * std::log(0.1));
-    EXPECT_NEAR(d.confidence(ConfidenceMeasure::NegativeEntropy, 0), std::exp(-entropy), 1e-6);
-    const auto alternatives = d.alternatives(2);
-    ASSERT_EQ(alternatives.size(), 2U);
-    EXPECT_EQ(alternatives[0].token, 0);
-    EXPECT_EQ(alternatives[1].token, 1);
+    EXPECT_NEAR(confidence(ConfidenceMeasure::NegativeEntropy, p, {0, 0.6F}), std::exp(-entropy), 1e-6);
+    const std::vector<size_t> first{0};
+    const auto alternatives = masked->alternatives(first, 2);
+    ASSERT_EQ(alternatives.size(), 1U);
+    ASSERT_EQ(alternatives[0].size(), 2U);
+    EXPECT_EQ(alternatives[0][0].token, 0);
+    EXPECT_EQ(alternatives[0][1].token, 1);
+}
+
+// A draw's token is the inversion of the cumulative sum at its uniform, with
+// the token's probability beside it; [MASK] is never drawn. Removing a
+// position shifts the later ones down.
+TEST(MaskedDistributions, DrawsInvertTheCumulativeSumAndRemovalShiftsIndices)
+{
+    const auto masked = maskedPositions({{0.6, 0.3, 0.1}, {0.1, 0.1, 0.8}});
+    const std::vector<DrawRequest> requests{{0, 0.59}, {0, 0.61}, {0, 0.95}, {1, 0.0}, {1, 0.25}, {1, 0.999}};
+    const auto drawn = masked->draw(requests);
+    const std::vector<int32_t> expected{0, 1, 2, 0, 2, 2};
+    ASSERT_EQ(drawn.size(), expected.size());
+    for (size_t i = 0; i < drawn.size(); ++i) EXPECT_EQ(drawn[i].token, expected[i]) << "request " << i;
+    EXPECT_NEAR(drawn[4].probability, 0.8, 1e-6);
+    const std::vector<size_t> first{0};
+    masked->remove(first);
+    ASSERT_EQ(masked->size(), 1U);
+    EXPECT_EQ(masked->position(0).offset, 1);
+    const DrawRequest request{0, 0.05};
+    EXPECT_EQ(masked->draw(std::span(&request, 1)).front().token, 0);
 }
 
 TEST(Samplers, FirstHittingRevealsExactlyOnePerStep)
@@ -100,10 +145,10 @@ TEST(Samplers, FirstHittingRevealsExactlyOnePerStep)
     const auto sampler = makeBlockSampler(SamplerKind::FirstHitting);
     Rng rng(1);
     auto masked = maskedBlock(16);
-    for (int32_t step = 0; !masked.empty(); ++step) {
-        const auto choices = sampler->step({step, 16, params, masked, rng});
+    for (int32_t step = 0; !masked->empty(); ++step) {
+        const auto choices = sampler->step({step, 16, params, *masked, rng});
         ASSERT_EQ(choices.size(), 1U);
-        masked.erase(masked.begin() + static_cast<std::ptrdiff_t>(choices[0].index));
+        reveal(*masked, choices);
     }
 }
 
@@ -122,15 +167,11 @@ TEST(Samplers, DdpmRevealsTheScheduledCountOnAverage)
             Rng rng(static_cast<uint64_t>(trial));
             auto masked = maskedBlock(blockSize);
             for (int32_t step = 0; step < steps; ++step) {
-                const auto choices = sampler->step({step, blockSize, params, masked, rng});
-                std::vector<size_t> indices;
-                for (const auto& c : choices) indices.push_back(c.index);
-                for (auto it = indices.rbegin(); it != indices.rend(); ++it)
-                    masked.erase(masked.begin() + static_cast<std::ptrdiff_t>(*it));
-                sum[static_cast<size_t>(step)] += static_cast<double>(masked.size());
-                sumSquares[static_cast<size_t>(step)] += static_cast<double>(masked.size() * masked.size());
+                reveal(*masked, sampler->step({step, blockSize, params, *masked, rng}));
+                sum[static_cast<size_t>(step)] += static_cast<double>(masked->size());
+                sumSquares[static_cast<size_t>(step)] += static_cast<double>(masked->size() * masked->size());
             }
-            ASSERT_TRUE(masked.empty()) << "the last step reveals everything";
+            ASSERT_TRUE(masked->empty()) << "the last step reveals everything";
         }
         for (int32_t step = 0; step < steps; ++step) {
             const double mean = sum[static_cast<size_t>(step)] / trials;
@@ -149,15 +190,16 @@ TEST(Samplers, TopKRevealsWhatTheScheduleAsksMostConfidentFirst)
     params.confidence = ConfidenceMeasure::Margin;
     const auto sampler = makeBlockSampler(SamplerKind::TopKConfidence);
     Rng rng(3);
-    std::vector<TokenDistribution> masked;
+    std::vector<std::vector<double>> distributions;
     for (int32_t i = 0; i < 8; ++i) {
         const double top = 0.4 + 0.05 * i;  // later positions are more confident
-        masked.push_back(TokenDistribution::from(logOf({top, 1.0 - top}), i, 1.0, 1.0));
+        distributions.push_back({top, 1.0 - top});
     }
-    const auto choices = sampler->step({0, 8, params, masked, rng});
+    const auto masked = maskedPositions(distributions);
+    const auto choices = sampler->step({0, 8, params, *masked, rng});
     ASSERT_EQ(choices.size(), 2U);  // 8 masked, the schedule keeps 8 * 0.75
     std::vector<int32_t> offsets;
-    for (const auto& c : choices) offsets.push_back(masked[c.index].offset);
+    for (const auto& c : choices) offsets.push_back(masked->position(c.index).offset);
     std::sort(offsets.begin(), offsets.end());
     EXPECT_EQ(offsets, (std::vector<int32_t>{6, 7}));
 }
@@ -169,14 +211,11 @@ TEST(Samplers, ThresholdRevealsEveryConfidentPositionAndAtLeastOne)
     params.confidence = ConfidenceMeasure::Margin;
     const auto sampler = makeBlockSampler(SamplerKind::Threshold);
     Rng rng(3);
-    std::vector<TokenDistribution> masked = {
-        TokenDistribution::from(logOf({0.5, 0.5}), 0, 1.0, 1.0),
-        TokenDistribution::from(logOf({0.99, 0.01}), 1, 1.0, 1.0),
-        TokenDistribution::from(logOf({0.97, 0.03}), 2, 1.0, 1.0),
-    };
-    EXPECT_EQ(sampler->step({0, 3, params, masked, rng}).size(), 2U);
-    masked.erase(masked.begin() + 1, masked.end());
-    EXPECT_EQ(sampler->step({1, 3, params, masked, rng}).size(), 1U);
+    const auto masked = maskedPositions({{0.5, 0.5}, {0.99, 0.01}, {0.97, 0.03}});
+    EXPECT_EQ(sampler->step({0, 3, params, *masked, rng}).size(), 2U);
+    const std::vector<size_t> confident{1, 2};
+    masked->remove(confident);
+    EXPECT_EQ(sampler->step({1, 3, params, *masked, rng}).size(), 1U);
 }
 
 TEST(SamplingParams, NonsenseValuesAreRejectedByName)

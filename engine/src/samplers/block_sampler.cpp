@@ -27,6 +27,13 @@ double StepRequest::revealFraction() const
     return now > 0.0 ? std::clamp((now - next) / now, 0.0, 1.0) : 1.0;
 }
 
+std::vector<DrawnToken> drawEverywhere(const StepRequest& request)
+{
+    std::vector<DrawRequest> draws;
+    for (size_t i = 0; i < request.masked.size(); ++i) draws.push_back({i, request.rng.uniform()});
+    return request.masked.draw(draws);
+}
+
 std::unique_ptr<BlockSampler> makeBlockSampler(SamplerKind kind)
 {
     switch (kind) {

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "random.hpp"
-#include "token_distribution.hpp"
+#include "masked_distributions.hpp"
 
 #include "bd3/sampling.hpp"
 
@@ -17,7 +17,7 @@ struct StepRequest {
     int32_t step = 0;           // 0-based index within the block
     int32_t initialMasked = 0;  // masked positions when the block started
     const SamplingParams& params;
-    std::span<const TokenDistribution> masked;  // one per still-masked position
+    const MaskedDistributions& masked;  // one per still-masked position
     Rng& rng;
 
     // The schedule's expected count of masked positions after this step, on
@@ -29,7 +29,7 @@ struct StepRequest {
 
 struct RevealChoice {
     size_t index = 0;  // into StepRequest::masked
-    int32_t token = 0;
+    DrawnToken drawn;
 };
 
 class BlockSampler {
@@ -41,5 +41,9 @@ public:
 };
 
 std::unique_ptr<BlockSampler> makeBlockSampler(SamplerKind kind);
+
+// A token drawn at every masked position, in order, one uniform each: what
+// the confidence samplers rank.
+std::vector<DrawnToken> drawEverywhere(const StepRequest& request);
 
 } // namespace bd3

@@ -7,7 +7,8 @@ namespace bd3 {
 std::vector<RevealChoice> FirstHittingSampler::step(const StepRequest& request) const
 {
     const auto index = static_cast<size_t>(request.rng.below(request.masked.size()));
-    return {{index, request.masked[index].draw(request.rng)}};
+    const DrawRequest draw{index, request.rng.uniform()};
+    return {{index, request.masked.draw(std::span(&draw, 1)).front()}};
 }
 
 } // namespace bd3

@@ -6,16 +6,16 @@ namespace bd3 {
 
 std::vector<RevealChoice> ThresholdSampler::step(const StepRequest& request) const
 {
+    const std::vector<DrawnToken> drawn = drawEverywhere(request);
     std::vector<RevealChoice> choices;
     RevealChoice best;
     double bestConfidence = -1.0;
-    for (size_t i = 0; i < request.masked.size(); ++i) {
-        const int32_t token = request.masked[i].draw(request.rng);
-        const double confidence = request.masked[i].confidence(request.params.confidence, token);
-        if (confidence >= request.params.threshold) choices.push_back({i, token});
-        if (confidence > bestConfidence) {
-            bestConfidence = confidence;
-            best = {i, token};
+    for (size_t i = 0; i < drawn.size(); ++i) {
+        const double c = confidence(request.params.confidence, request.masked.position(i), drawn[i]);
+        if (c >= request.params.threshold) choices.push_back({i, drawn[i]});
+        if (c > bestConfidence) {
+            bestConfidence = c;
+            best = {i, drawn[i]};
         }
     }
     if (choices.empty()) choices.push_back(best);
