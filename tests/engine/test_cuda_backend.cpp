@@ -1,6 +1,7 @@
 // The CUDA backend against the CPU backend on the parity fixture model:
-// log-probabilities in fp32 and bf16, the key/value cache, and a greedy
-// generation token for token. Without a CUDA device every test is skipped
+// log-probabilities in fp32 and bf16, the key/value cache, a greedy
+// generation token for token, and the sampling distributions kept on the
+// device (summaries, draws, alternatives) against the host's. Without a CUDA device every test is skipped
 // with the probe's reason, except the one that checks the error a load on
 // such a machine gives.
 #include "test_support.hpp"
@@ -9,10 +10,12 @@
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
 #include "cuda/cuda_devices.hpp"
+#include "masked_distributions.hpp"
 #include "subs_output.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -84,6 +87,27 @@ protected:
             subsLogProbabilities(std::span(out).subspan(i * V, V), chunk[i], model.config().maskId);
         return out;
     }
+
+    // The sampling distributions of the [MASK] rows of a chunk (blocks of 8)
+    // after an empty cache, as the backend keeps them.
+    static std::unique_ptr<MaskedDistributions> maskedDistributions(const Model& model, std::span<const int32_t> tokens,
+                                                                    double temperature, double topP)
+    {
+        const ModelConfig& c = model.config();
+        std::vector<int32_t> offsets;
+        for (size_t i = 0; i < tokens.size(); ++i)
+            if (tokens[i] == c.maskId) offsets.push_back(static_cast<int32_t>(i));
+        const auto cache = model.backend().newCache(c.contextLength);
+        const DistributionParams params{c.vocabSize, c.maskId, temperature, topP};
+        return model.backend().forwardToDistributions({tokens, 8, 0, offsets}, *cache, offsets, params);
+    }
+
+    // Uniforms in [0, 1) with 53 random bits.
+    static double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+    struct Setting {
+        double temperature, topP;
+    };
 };
 
 TEST_F(CudaBackendTest, LoadsOnTheGpu)
@@ -183,6 +207,169 @@ TEST_F(CudaBackendTest, MisuseIsAClearError)
     const auto cache = gpu->backend().newCache(64);
     EXPECT_THROW(runChunk(*gpu, *cache, bad, 4, true), Error);
     EXPECT_EQ(cache->length(), 0);
+}
+
+// The device's probabilities, entropy, top two and alternatives against the
+// host's TokenDistribution of the CPU backend's logits for the same chunk.
+TEST_F(CudaBackendTest, DistributionsMatchTheHost)
+{
+    const auto cpu = load(Device::Cpu);
+    const auto gpu = load(Device::Cuda);
+    const std::vector<int32_t> tokens = randomTokens(cpu->config(), 48, 11);
+    for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}, Setting{1.5, 0.5}}) {
+        SCOPED_TRACE("temperature " + std::to_string(setting.temperature) + ", top-p " + std::to_string(setting.topP));
+        const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP);
+        const auto device = maskedDistributions(*gpu, tokens, setting.temperature, setting.topP);
+        ASSERT_GT(host->size(), 0U);
+        ASSERT_EQ(device->size(), host->size());
+        std::vector<size_t> indices(host->size());
+        std::iota(indices.begin(), indices.end(), 0);
+        for (size_t i : indices) {
+            const MaskedPosition& h = host->position(i);
+            const MaskedPosition& d = device->position(i);
+            EXPECT_EQ(d.offset, h.offset);
+            EXPECT_NEAR(d.entropy, h.entropy, 1e-4 * std::max(h.entropy, 1e-3)) << "position " << i;
+            EXPECT_NEAR(d.top1, h.top1, 1e-5) << "position " << i;
+            EXPECT_NEAR(d.top2, h.top2, 1e-5) << "position " << i;
+        }
+        const auto hostAlternatives = host->alternatives(indices, 5);
+        const auto deviceAlternatives = device->alternatives(indices, 5);
+        ASSERT_EQ(deviceAlternatives.size(), indices.size());
+        for (size_t i : indices) {
+            ASSERT_EQ(deviceAlternatives[i].size(), 5U);
+            for (size_t k = 0; k < 5; ++k) {
+                const Alternative& h = hostAlternatives[i][k];
+                const Alternative& d = deviceAlternatives[i][k];
+                EXPECT_NEAR(d.probability, h.probability, 1e-5) << "position " << i << ", rank " << k;
+                // Two tokens of all but equal probability may trade places
+                // between the backends' logits.
+                if (d.token != h.token) {
+                    EXPECT_NEAR(d.probability, h.probability, 1e-7)
+                        << "position " << i << ", rank " << k << ": token " << d.token << " for " << h.token;
+                }
+            }
+        }
+    }
+}
+
+// Inversion at the same uniforms gives the same tokens, but for uniforms that
+// fall within rounding of a boundary between two tokens. Dropping a position
+// first checks that both sides look up the same rows afterwards.
+TEST_F(CudaBackendTest, DrawsMatchTheHostAtTheSameUniforms)
+{
+    const auto cpu = load(Device::Cpu);
+    const auto gpu = load(Device::Cuda);
+    const std::vector<int32_t> tokens = randomTokens(cpu->config(), 48, 12);
+    for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}}) {
+        SCOPED_TRACE("temperature " + std::to_string(setting.temperature) + ", top-p " + std::to_string(setting.topP));
+        const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP);
+        const auto device = maskedDistributions(*gpu, tokens, setting.temperature, setting.topP);
+        ASSERT_GT(host->size(), 2U);
+        const size_t dropped[] = {1};
+        host->remove(dropped);
+        device->remove(dropped);
+        ASSERT_EQ(device->size(), host->size());
+        EXPECT_EQ(device->position(1).offset, host->position(1).offset);
+
+        std::mt19937_64 rng(2024);
+        std::vector<DrawRequest> requests(2000);
+        for (size_t k = 0; k < requests.size(); ++k) requests[k] = {k % host->size(), uniform(rng)};
+        const std::vector<DrawnToken> expected = host->draw(requests);
+        const std::vector<DrawnToken> drawn = device->draw(requests);
+        ASSERT_EQ(drawn.size(), expected.size());
+        size_t same = 0;
+        for (size_t k = 0; k < drawn.size(); ++k) {
+            if (drawn[k].token != expected[k].token) continue;
+            ++same;
+            EXPECT_NEAR(drawn[k].probability, expected[k].probability, 1e-5) << "draw " << k;
+        }
+        EXPECT_GE(static_cast<double>(same), 0.995 * static_cast<double>(drawn.size()));
+        RecordProperty("identical_draws_topp" + std::to_string(setting.topP), std::to_string(same));
+    }
+}
+
+// The device's draws at one position follow its own probabilities (read back
+// through alternatives over the whole vocabulary): every token of p > 0.01
+// within 5 standard errors over 20,000 draws, [MASK] and tokens of
+// probability 0 never. With top-p 0.5 nothing outside the nucleus (the
+// host's rule on the full distribution) is drawn.
+TEST_F(CudaBackendTest, SamplerStatistics)
+{
+    const auto gpu = load(Device::Cuda);
+    const ModelConfig& c = gpu->config();
+    const int32_t V = c.vocabSize;
+    const std::vector<int32_t> tokens = randomTokens(c, 48, 13);
+    const size_t position[] = {0};
+    constexpr size_t draws = 20000;
+    std::mt19937_64 rng(99);
+    std::vector<DrawRequest> requests(draws);
+    for (DrawRequest& r : requests) r = {0, uniform(rng)};
+
+    // Full distribution, most probable first.
+    std::vector<Alternative> full;
+    {
+        const auto device = maskedDistributions(*gpu, tokens, 1.0, 1.0);
+        ASSERT_GT(device->size(), 0U);
+        full = device->alternatives(position, V).front();
+        ASSERT_EQ(full.size(), static_cast<size_t>(V));
+        std::vector<double> probability(static_cast<size_t>(V), -1.0);
+        double total = 0.0;
+        for (size_t k = 0; k < full.size(); ++k) {
+            const Alternative& a = full[k];
+            ASSERT_GE(a.token, 0);
+            ASSERT_LT(a.token, V);
+            EXPECT_EQ(probability[static_cast<size_t>(a.token)], -1.0) << "token " << a.token << " listed twice";
+            probability[static_cast<size_t>(a.token)] = a.probability;
+            total += a.probability;
+            if (k > 0) {
+                EXPECT_LE(a.probability, full[k - 1].probability);
+            }
+        }
+        EXPECT_NEAR(total, 1.0, 1e-5);
+        EXPECT_EQ(probability[static_cast<size_t>(c.maskId)], 0.0);
+        EXPECT_FLOAT_EQ(full[0].probability, device->position(0).top1);
+        EXPECT_FLOAT_EQ(full[1].probability, device->position(0).top2);
+
+        std::vector<size_t> counts(static_cast<size_t>(V), 0);
+        for (const DrawnToken& d : device->draw(requests)) {
+            ASSERT_GE(d.token, 0);
+            ASSERT_LT(d.token, V);
+            ++counts[static_cast<size_t>(d.token)];
+            EXPECT_EQ(d.probability, static_cast<float>(probability[static_cast<size_t>(d.token)]));
+        }
+        EXPECT_EQ(counts[static_cast<size_t>(c.maskId)], 0U);
+        int32_t checked = 0;
+        for (size_t t = 0; t < counts.size(); ++t) {
+            const double p = probability[t];
+            if (p <= 0.0) {
+                EXPECT_EQ(counts[t], 0U) << "token " << t << " of probability 0 drawn";
+            }
+            if (p <= 0.01) continue;
+            ++checked;
+            const double frequency = static_cast<double>(counts[t]) / draws;
+            const double standardError = std::sqrt(p * (1.0 - p) / draws);
+            EXPECT_LE(std::abs(frequency - p), 5.0 * standardError) << "token " << t << ", p " << p;
+        }
+        EXPECT_GT(checked, 0);
+        RecordProperty("tokens_checked", std::to_string(checked));
+    }
+
+    // The nucleus of mass 0.5 by the host's rule: the most probable tokens
+    // whose cumulative mass stays within 0.5, renormalised.
+    std::vector<double> nucleus(static_cast<size_t>(V), 0.0);
+    double cumulative = 0.0, kept = 0.0;
+    for (size_t k = 0; k < full.size(); ++k) {
+        cumulative += full[k].probability;
+        if (k > 0 && cumulative > 0.5) break;
+        nucleus[static_cast<size_t>(full[k].token)] = full[k].probability;
+        kept += full[k].probability;
+    }
+    const auto device = maskedDistributions(*gpu, tokens, 1.0, 0.5);
+    const std::vector<Alternative> cut = device->alternatives(position, V).front();
+    for (const Alternative& a : cut)
+        EXPECT_NEAR(a.probability, nucleus[static_cast<size_t>(a.token)] / kept, 1e-6) << "token " << a.token;
+    for (const DrawnToken& d : device->draw(requests))
+        ASSERT_GT(nucleus[static_cast<size_t>(d.token)], 0.0) << "token " << d.token << " outside the nucleus drawn";
 }
 
 // Greedy decoding: each step reveals the masked position whose best token is

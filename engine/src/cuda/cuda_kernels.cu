@@ -1,5 +1,6 @@
 #include "cuda/cuda_kernels.hpp"
 
+#include "cuda/block_reduce.cuh"
 #include "cuda/cuda_check.hpp"
 
 #include <cuda_bf16.h>
@@ -10,32 +11,8 @@ namespace bd3::cuda {
 
 namespace {
 
-constexpr int warpSize32 = 32;
-
 __device__ inline void store(float* p, float v) { *p = v; }
 __device__ inline void store(__nv_bfloat16* p, float v) { *p = __float2bfloat16_rn(v); }
-
-// Sum or maximum over the thread block; every thread gets the result.
-// scratch holds 32 values; blockDim.x is a multiple of 32.
-template <typename T, typename Op> __device__ T blockReduce(T value, T* scratch, Op op)
-{
-    const int lane = threadIdx.x % warpSize32, warp = threadIdx.x / warpSize32;
-    const int warps = blockDim.x / warpSize32;
-    for (int offset = warpSize32 / 2; offset > 0; offset /= 2) value = op(value, __shfl_down_sync(0xffffffffU, value, offset));
-    __syncthreads(); // scratch may still be read from the previous reduction
-    if (lane == 0) scratch[warp] = value;
-    __syncthreads();
-    T result = scratch[0];
-    for (int w = 1; w < warps; ++w) result = op(result, scratch[w]);
-    return result;
-}
-
-struct Sum {
-    template <typename T> __device__ T operator()(T a, T b) const { return a + b; }
-};
-struct Max {
-    __device__ float operator()(float a, float b) const { return fmaxf(a, b); }
-};
 
 int blocksFor(int64_t count, int threads) { return static_cast<int>((count + threads - 1) / threads); }
 
