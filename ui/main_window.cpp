@@ -326,8 +326,12 @@ void MainWindow::onModelLoaded(const ModelSummary& summary)
     m_modelLabel->setText(tr("%1 · %2 · %3M parameters")
                               .arg(summary.name, summary.device)
                               .arg(static_cast<double>(summary.parameterCount) / 1e6, 0, 'f', 1));
-    m_modelLabel->setToolTip(summary.folder);
-    statusBar()->showMessage(tr("Model loaded: %1").arg(summary.folder), 5000);
+    m_modelLabel->setToolTip(summary.deviceNote.isEmpty() ? summary.folder
+                                                          : summary.folder + QLatin1Char('\n') + summary.deviceNote);
+    if (summary.deviceNote.isEmpty())
+        statusBar()->showMessage(tr("Model loaded: %1").arg(summary.folder), 5000);
+    else
+        statusBar()->showMessage(tr("Model loaded on the CPU: %1").arg(summary.deviceNote), 20000);
     QSettings().setValue(QStringLiteral("model/last"), summary.folder);
     updateActions();
 }

@@ -11,6 +11,7 @@ ModelSummary ModelSummary::of(const bd3::Model& model)
     summary.folder = QString::fromStdString(model.folder().string());
     summary.name = QDir(summary.folder).dirName();
     summary.device = QString::fromUtf8(bd3::deviceName(model.device()));
+    summary.deviceNote = QString::fromStdString(model.deviceNote());
     summary.parameterCount = model.parameterCount();
     summary.contextLength = config.contextLength;
     summary.configBlockSize = config.blockSize;

@@ -15,6 +15,7 @@ struct ModelSummary {
     QString folder;
     QString name;    // the folder's name
     QString device;  // "cpu" or "cuda"
+    QString deviceNote;  // why it runs on the CPU though CUDA was asked for
     qint64 parameterCount = 0;
     int contextLength = 0;
     int configBlockSize = 0;

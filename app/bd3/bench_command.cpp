@@ -28,8 +28,7 @@ struct BenchSettings {
     uint64_t seed = 1;
     std::string contexts;
     bool json = false;
-    WeightPrecision precision = WeightPrecision::Float32;
-    Device device = Device::Cpu;
+    LoadOptions load;
 };
 
 // Per-NFE figures collected from the event stream.
@@ -73,17 +72,11 @@ double peakResidentMiB()
 
 int runBench(const BenchSettings& s)
 {
-    LoadOptions load;
-    load.precision = s.precision;
-    load.device = s.device;
-    const auto model = Model::load(s.model, load);
+    const auto model = loadForCompute(s.model, s.load);
     const ModelConfig& c = model->config();
-    // The sgemm and copy-bandwidth probes measure the CPU; on the GPU the
-    // roofline columns are left out rather than compared with the wrong floor.
-    const bool onCpu = model->device() == Device::Cpu;
     nlohmann::json report = {{"model", model->folder().filename().string()},
                              {"device", std::string(deviceName(model->device()))},
-                             {"weights", s.precision == WeightPrecision::BFloat16 ? "bf16" : "f32"},
+                             {"weights", s.load.precision == WeightPrecision::BFloat16 ? "bf16" : "f32"},
                              {"parameters", model->parameterCount()},
                              {"layers", c.layers},
                              {"hidden", c.hiddenDim},
@@ -98,7 +91,7 @@ int runBench(const BenchSettings& s)
         GenerationFinished result;
         NfeMeter meter;
         double peakMiB;
-        double sgemm;
+        double gemm;
     };
     std::vector<Run> runs;
     for (int32_t blockSize : parseTokenList(s.blockSizes)) {
@@ -114,16 +107,17 @@ int runBench(const BenchSettings& s)
         options.maxNewTokens = s.tokens;
         options.stopAtEos = false;
         LiveParameters live(params);
-        NfeMeter meter(c, s.precision == WeightPrecision::BFloat16 ? 2.0 : 4.0);
+        NfeMeter meter(c, s.load.precision == WeightPrecision::BFloat16 ? 2.0 : 4.0);
         const GenerationFinished result = Generator(*model).run(s.prompt, live, options, meter);
-        runs.push_back({params, result, meter, peakResidentMiB(), onCpu ? measureModelSgemmGflops(c, blockSize) : 0.0});
+        runs.push_back({params, result, meter, peakResidentMiB(), measureProductGflops(*model, blockSize)});
     }
-    const double bandwidth = onCpu ? measureCopyBandwidth() : 0.0;
+    // Of the memory the weights live in: the host's or the GPU's.
+    const double bandwidth = measureCopyBandwidth(*model);
     report["copy_bandwidth_gbs"] = bandwidth;
     for (const Run& run : runs) {
         const NfeMeter& m = run.meter;
         const double msPerNfe = m.forwardMs / std::max(m.nfe, 1);
-        const double computeFloorMs = m.flops / std::max(m.nfe, 1) / (run.sgemm * 1e9) * 1e3;
+        const double computeFloorMs = m.flops / std::max(m.nfe, 1) / (run.gemm * 1e9) * 1e3;
         const double memoryFloorMs = m.bytes / std::max(m.nfe, 1) / (bandwidth * 1e9) * 1e3;
         const GenerationFinished& r = run.result;
         nlohmann::json entry = {{"block_size", run.params.blockSize},
@@ -134,14 +128,11 @@ int runBench(const BenchSettings& s)
                                 {"ms_per_nfe", msPerNfe},
                                 {"tokens_per_second", r.newTokens / r.seconds},
                                 {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
-                                {"peak_rss_mib", run.peakMiB}};
-        // The roofline figures measure the CPU, so they are for CPU runs only.
-        if (onCpu) {
-            entry["sgemm_gflops"] = run.sgemm;
-            entry["compute_floor_ms"] = computeFloorMs;
-            entry["memory_floor_ms"] = memoryFloorMs;
-            entry["roofline_fraction"] = std::max(computeFloorMs, memoryFloorMs) / msPerNfe;
-        }
+                                {"peak_rss_mib", run.peakMiB},
+                                {"gemm_gflops", run.gemm},
+                                {"compute_floor_ms", computeFloorMs},
+                                {"memory_floor_ms", memoryFloorMs},
+                                {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}};
         report["runs"].push_back(std::move(entry));
     }
     for (int32_t context : parseTokenList(s.contexts)) {
@@ -161,31 +152,18 @@ int runBench(const BenchSettings& s)
         std::cout << report.dump(1) << '\n';
         return 0;
     }
-    if (!onCpu) {
-        std::printf("model %s: %lld parameters, %d x %d, device %s, %s weights\n",
-                    report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()),
-                    c.layers, c.hiddenDim, report["device"].get<std::string>().c_str(),
-                    report["weights"].get<std::string>().c_str());
-        std::printf("%6s %6s %6s %7s %9s %9s %10s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok", "ms/NFE",
-                    "tokens/s", "RSS MiB");
-        for (const auto& r : report["runs"])
-            std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f\n", r["block_size"].get<int>(), r["steps"].get<int>(),
-                        r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
-                        r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(),
-                        r["peak_rss_mib"].get<double>());
-    } else {
-        std::printf("model %s: %lld parameters, %d x %d, %u threads; copy bandwidth %.1f GB/s\n",
-                    report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
-                    c.hiddenDim, std::thread::hardware_concurrency(), bandwidth);
-        std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
-                    "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
-        for (const auto& r : report["runs"])
-            std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
-                        r["steps"].get<int>(), r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
-                        r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(), r["peak_rss_mib"].get<double>(),
-                        r["sgemm_gflops"].get<double>(), r["compute_floor_ms"].get<double>(),
-                        r["memory_floor_ms"].get<double>(), 100 * r["roofline_fraction"].get<double>());
-    }
+    std::printf("model %s: %lld parameters, %d x %d, %s weights on %s (%u CPU threads); copy bandwidth %.1f GB/s\n",
+                report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
+                c.hiddenDim, report["weights"].get<std::string>().c_str(), report["device"].get<std::string>().c_str(),
+                std::thread::hardware_concurrency(), bandwidth);
+    std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
+                "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
+    for (const auto& r : report["runs"])
+        std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
+                    r["steps"].get<int>(), r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
+                    r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(), r["peak_rss_mib"].get<double>(),
+                    r["gemm_gflops"].get<double>(), r["compute_floor_ms"].get<double>(),
+                    r["memory_floor_ms"].get<double>(), 100 * r["roofline_fraction"].get<double>());
     if (!report["contexts"].empty()) {
         std::printf("\n%8s %6s %14s %16s %8s\n", "context", "block", "cached ms", "recompute ms", "ratio");
         for (const auto& r : report["contexts"])
@@ -209,10 +187,7 @@ Command addBenchCommand(CLI::App& app)
     app.add_option("--seed", s->seed, "Seed")->capture_default_str();
     app.add_option("--contexts", s->contexts, "Contexts for the cache-versus-recompute table, comma separated");
     app.add_flag("--json", s->json, "Print the figures as JSON");
-    addPrecisionOption(app, s->precision);
-    app.add_option("--device", s->device, "Compute device")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
-        ->default_str("cpu");
+    addComputeOptions(app, s->load);
     return [s] { return runBench(*s); };
 }
 

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 
 namespace bd3::cli {
 
@@ -20,8 +21,11 @@ Command addLogitsCommand(CLI::App& app);
 Command addBenchCommand(CLI::App& app);
 Command addEvalCommand(CLI::App& app);
 
-// Adds --weights f32|bf16.
-void addPrecisionOption(CLI::App& command, WeightPrecision& precision);
+// Adds --weights f32|bf16 and --device cpu|cuda.
+void addComputeOptions(CLI::App& command, LoadOptions& load);
+// Loads a model for generation; when no GPU can run it, says so on stderr
+// and runs it on the CPU.
+std::unique_ptr<Model> loadForCompute(const std::filesystem::path& folder, const LoadOptions& load);
 // Adds -m/--model, defaulting to bd3::defaultModelFolder().
 void addModelOption(CLI::App& command, std::filesystem::path& folder);
 

@@ -54,8 +54,7 @@ struct GenerateSettings {
     bool noStopAtEos = false;
     std::filesystem::path trace;
     bool visual = false;
-    Device device = Device::Cpu;
-    WeightPrecision precision = WeightPrecision::Float32;
+    LoadOptions load;
 };
 
 std::string readPromptFile(const std::filesystem::path& path)
@@ -75,10 +74,7 @@ int runGenerate(GenerateSettings& s)
     s.params.validate();
     s.options.validate();
 
-    LoadOptions load;
-    load.device = s.device;
-    load.precision = s.precision;
-    const auto model = Model::load(s.model, load);
+    const auto model = loadForCompute(s.model, s.load);
     if (s.params.blockSize > model->config().contextLength)
         throw Error("block size " + std::to_string(s.params.blockSize) + " exceeds the model's context of " +
                     std::to_string(model->config().contextLength));
@@ -152,10 +148,7 @@ Command addGenerateCommand(CLI::App& app)
     app.add_flag("--entropy-stop", s->options.entropyStop, "Stop when the text degenerates into repetition");
     app.add_option("--trace", s->trace, "Write the step-level event stream as JSON");
     app.add_flag("--visual", s->visual, "Redraw each block's unmasking in the terminal");
-    app.add_option("--device", s->device, "Compute device")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
-        ->default_str("cpu");
-    addPrecisionOption(app, s->precision);
+    addComputeOptions(app, s->load);
     app.callback([prompt, file] {
         if (prompt->count() == 0 && file->count() == 0) throw CLI::RequiredError("--prompt or --prompt-file");
     });

@@ -68,6 +68,13 @@ public:
     virtual std::unique_ptr<MaskedDistributions> forwardToDistributions(const ForwardPass& pass, KvCache& cache,
                                                                         std::span<const int32_t> offsets,
                                                                         const DistributionParams& params);
+
+    // The ceilings of the hardware this backend runs on, each timed over
+    // about `seconds`: the rate of the products one pass of `rows` tokens
+    // makes through one layer, with this backend's weights and precision
+    // (GFLOP/s), and the memory copy bandwidth (GB/s of bytes read).
+    virtual double measureProductGflops(int32_t rows, double seconds) = 0;
+    virtual double measureCopyBandwidth(double seconds) = 0;
 };
 
 } // namespace bd3

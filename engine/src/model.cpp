@@ -37,15 +37,20 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
     NetworkWeights weights = loadNetworkWeights(folder / "model.safetensors", config, options.precision, options.progress);
     model->m_parameterCount = weights.parameterCount;
     if (options.device == Device::Cuda) {
+        // A machine without a usable GPU runs the model on the CPU and says
+        // why; too little GPU memory is an error, since the CPU may then be
+        // the wrong choice for a model this size.
 #ifdef BD3_HAVE_CUDA
-        // No device, no driver or too little memory is a bd3::Error saying so;
-        // whether to use the CPU instead is the caller's decision.
-        model->m_backend = makeCudaBackend(config, std::move(weights), options.precision);
-        model->m_device = Device::Cuda;
-        return model;
+        const std::string unavailable = cudaUnavailableReason();
+        if (unavailable.empty()) {
+            model->m_backend = makeCudaBackend(config, std::move(weights), options.precision);
+            model->m_device = Device::Cuda;
+            return model;
+        }
 #else
-        throw Error("the CUDA backend is not part of this build; use the CPU device");
+        const std::string unavailable = "no usable CUDA device: this build has no CUDA backend";
 #endif
+        model->m_deviceNote = unavailable + "; running on the CPU instead";
     }
     model->m_backend = makeCpuBackend(config, std::move(weights), options.precision);
     model->m_device = Device::Cpu;

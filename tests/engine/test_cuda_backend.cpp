@@ -1,13 +1,14 @@
 // The CUDA backend against the CPU backend on the parity fixture model:
-// log-probabilities in fp32 and bf16, the key/value cache, a greedy
-// generation token for token, and the sampling distributions kept on the
-// device (summaries, draws, alternatives) against the host's. Without a CUDA device every test is skipped
-// with the probe's reason, except the one that checks the error a load on
-// such a machine gives.
+// log-probabilities in fp32 and bf16, the key/value cache, captured graphs
+// against separate launches, a greedy generation token for token, the
+// sampling distributions kept on the device (summaries, draws, alternatives)
+// against the host's, and running out of GPU memory. Without a CUDA device
+// every test is skipped with the probe's reason.
 #include "test_support.hpp"
 
 #include "backend.hpp"
 #include "bd3/error.hpp"
+#include "bd3/generator.hpp"
 #include "bd3/model.hpp"
 #include "cuda/cuda_devices.hpp"
 #include "masked_distributions.hpp"
@@ -16,7 +17,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -425,18 +429,80 @@ TEST_F(CudaBackendTest, GreedyGenerationMatchesTheCpuTokenForToken)
     }
 }
 
-// On a machine without a usable device, asking for one is an error that
-// says so; the caller decides whether to use the CPU instead.
-TEST(CudaAbsent, LoadingWithoutADeviceIsAClearError)
+// Every pass of a shape seen before replays its captured graph with the new
+// cache length and position: block by block, the results equal those of a
+// backend that launches every kernel itself (BD3_CUDA_GRAPHS=0).
+TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
 {
-    if (missingDevice().empty()) GTEST_SKIP() << "a CUDA device is present; this test is for machines without one";
-    LoadOptions options;
-    options.device = Device::Cuda;
+    setenv("BD3_CUDA_GRAPHS", "0", 1);
+    const auto separate = load(Device::Cuda);
+    unsetenv("BD3_CUDA_GRAPHS");
+    const auto captured = load(Device::Cuda);
+    for (int32_t blockSize : {1, 4, 8}) {
+        const std::vector<int32_t> tokens = randomTokens(captured->config(), 48, static_cast<uint32_t>(300 + blockSize));
+        const auto separateCache = separate->backend().newCache(64);
+        const auto capturedCache = captured->backend().newCache(64);
+        for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
+            const auto block = std::span(tokens).subspan(start, static_cast<size_t>(blockSize));
+            // Looked at twice (the second pass replays), then kept.
+            for (bool keep : {false, false, true}) {
+                const std::vector<float> expected = runChunk(*separate, *separateCache, block, blockSize, keep);
+                EXPECT_LE(maxRelativeError(runChunk(*captured, *capturedCache, block, blockSize, keep), expected), 1e-6)
+                    << "block size " << blockSize << ", block at " << start;
+            }
+        }
+        EXPECT_EQ(capturedCache->length(), 48);
+    }
+}
+
+// A cache larger than the GPU's memory is an error naming the bytes, and the
+// backend goes on working.
+TEST_F(CudaBackendTest, OutOfGpuMemoryIsAClearErrorAndTheBackendStaysUsable)
+{
+    const auto gpu = load(Device::Cuda);
     try {
-        Model::load(test::parityModelDir(), options);
-        FAIL() << "loading on the CUDA device succeeded without a device";
+        gpu->backend().newCache(std::numeric_limits<int32_t>::max());
+        FAIL() << "a cache of 2^31 rows fitted on the GPU";
     } catch (const Error& error) {
-        EXPECT_EQ(std::string(error.what()).rfind("no usable CUDA device", 0), 0U) << error.what();
+        EXPECT_NE(std::string(error.what()).find("out of GPU memory"), std::string::npos) << error.what();
+    }
+    const std::vector<int32_t> tokens = randomTokens(gpu->config(), 16, 9);
+    const auto cpu = load(Device::Cpu);
+    EXPECT_LE(maxRelativeError(gpu->logProbs(tokens, 4), cpu->logProbs(tokens, 4)), 1e-4);
+}
+
+// The generator with sampling on the device: with a nucleus that keeps only
+// the top token the draws are certain, so the text, the reveal order and the
+// passes equal the CPU's, for a sampler that reveals by schedule and one that
+// ranks by confidence.
+TEST_F(CudaBackendTest, GenerationWithDeviceSamplingMatchesTheCpu)
+{
+    const auto cpu = load(Device::Cpu);
+    const auto gpu = load(Device::Cuda);
+    struct Recorder final : GenerationObserver {
+        void stepDone(const StepDone& e) override
+        {
+            for (const Reveal& r : e.reveals) reveals.push_back({e.block, e.step, r.offset, r.token});
+        }
+        std::vector<std::array<int32_t, 4>> reveals;
+    };
+    for (SamplerKind sampler : {SamplerKind::Ddpm, SamplerKind::TopKConfidence}) {
+        SamplingParams params;
+        params.blockSize = 4;
+        params.steps = 4;
+        params.sampler = sampler;
+        params.topP = 1e-6;
+        GenerationOptions options;
+        options.seed = 7;
+        options.maxNewTokens = 24;
+        options.stopAtEos = false;
+        Recorder onCpu, onGpu;
+        const LiveParameters live(params);
+        const GenerationFinished a = Generator(*cpu).run("the", live, options, onCpu);
+        const GenerationFinished b = Generator(*gpu).run("the", live, options, onGpu);
+        EXPECT_EQ(b.text, a.text) << samplerName(sampler);
+        EXPECT_EQ(b.nfe, a.nfe) << samplerName(sampler);
+        EXPECT_EQ(onGpu.reveals, onCpu.reveals) << samplerName(sampler);
     }
 }
 

@@ -1,13 +1,16 @@
 // Every broken model folder gives a bd3::Error that names the problem.
 #include "test_support.hpp"
 
+#include "bd3/devices.hpp"
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
 #include "safetensors.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <numeric>
 
 namespace bd3 {
 namespace {
@@ -208,6 +211,30 @@ TEST(ModelLoading, RejectsNonFiniteWeights)
     std::memcpy(bytes.data() + 8 + headerLength + offset, &nan, 4);
     test::writeFile(file, bytes);
     EXPECT_NE(loadError(folder).find("'backbone.output_layer.linear.bias' holds NaN"), std::string::npos);
+}
+
+// Asking for CUDA on a machine (or a build) without a usable GPU runs the
+// model on the CPU and says why; its output is the CPU's.
+TEST(ModelLoading, CudaWithoutAUsableGpuRunsOnTheCpuAndSaysWhy)
+{
+    const DeviceReport devices = availableDevices();
+    if (std::any_of(devices.devices.begin(), devices.devices.end(),
+                    [](const DeviceInfo& d) { return d.device == Device::Cuda; }))
+        GTEST_SKIP() << "a CUDA device is present; this test is for machines without one";
+    LoadOptions options;
+    options.device = Device::Cuda;
+    const auto fallback = Model::load(test::parityModelDir(), options);
+    EXPECT_EQ(fallback->device(), Device::Cpu);
+    const std::string& note = fallback->deviceNote();
+    EXPECT_EQ(note.rfind("no usable CUDA device: ", 0), 0U) << note;
+    EXPECT_NE(note.find("running on the CPU instead"), std::string::npos) << note;
+
+    const auto cpu = Model::load(test::parityModelDir());
+    EXPECT_TRUE(cpu->deviceNote().empty());
+    std::vector<int32_t> tokens(12);
+    std::iota(tokens.begin(), tokens.end(), 1);
+    tokens[5] = cpu->config().maskId;
+    EXPECT_EQ(fallback->logProbs(tokens, 4), cpu->logProbs(tokens, 4));
 }
 
 } // namespace

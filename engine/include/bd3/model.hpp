@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,7 +48,10 @@ public:
     const ModelConfig& config() const { return m_config; }
     const Tokenizer& tokenizer() const { return *m_tokenizer; }
     Backend& backend() const { return *m_backend; }
+    // The device the model runs on; the CPU when CUDA was asked for but no
+    // GPU could run it, and then deviceNote() says why.
     Device device() const { return m_device; }
+    const std::string& deviceNote() const { return m_deviceNote; }
     int64_t parameterCount() const { return m_parameterCount; }
     // Bytes of the weights as held for compute (fp32 on the CPU).
     int64_t weightBytes() const;
@@ -65,6 +69,7 @@ private:
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<Backend> m_backend;
     Device m_device = Device::Cpu;
+    std::string m_deviceNote;
     int64_t m_parameterCount = 0;
 };
 

@@ -21,19 +21,20 @@ struct ForwardCost {
 ForwardCost forwardCost(const ModelConfig& config, int32_t rows, int32_t cached, int32_t outputRows,
                         double bytesPerWeight = 4);
 
-// sgemm rate (GFLOP/s) of the products one pass of `rows` tokens makes, in
-// the proportion the pass makes them, timed over `seconds`.
-double measureModelSgemmGflops(const ModelConfig& config, int32_t rows, double seconds = 0.5);
+class Model;
 
-// Copy bandwidth (GB/s, bytes read) over `bytes`, far larger than the
-// caches, on every core at once.
-double measureCopyBandwidth(int64_t bytes = int64_t{1} << 28, double seconds = 0.5);
+// The rate (GFLOP/s) of the matrix products one pass of `rows` tokens makes,
+// in the proportion the pass makes them, on the device the model runs on,
+// with its weights in their precision; timed over `seconds`.
+double measureProductGflops(const Model& model, int32_t rows, double seconds = 0.5);
+
+// Copy bandwidth (GB/s, bytes read) of the memory the model's weights live
+// in: host memory on every core at once, or the GPU's memory.
+double measureCopyBandwidth(const Model& model, double seconds = 0.5);
 
 } // namespace bd3
 
 namespace bd3 {
-
-class Model;
 
 // Milliseconds of one denoising pass over a block of `blockSize` masked
 // tokens after `cached` cached ones: with the key/value cache, and the same

@@ -7,14 +7,20 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <thread>
 #include <utility>
 
 namespace bd3 {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 class CpuKvCache final : public KvCache {
 public:
@@ -108,6 +114,8 @@ public:
     }
 
     void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
+    double measureProductGflops(int32_t rows, double seconds) override;
+    double measureCopyBandwidth(double seconds) override;
 
 private:
     void rotate(float* qk, int32_t rows, int64_t firstPosition, int32_t stride) const;
@@ -121,6 +129,43 @@ private:
     std::vector<float> m_scores; // scratch, reused between passes
     ThreadPool m_pool;
 };
+
+double CpuBackend::measureProductGflops(int32_t rows, double seconds)
+{
+    // The first layer's products, as forward() makes them.
+    const int32_t D = m_config.hiddenDim;
+    const LayerMatrices& layer = m_layers.front();
+    std::vector<float> x(static_cast<size_t>(rows) * 4 * D, 0.5F), y(static_cast<size_t>(rows) * 4 * D);
+    double flops = 0.0;
+    const auto start = Clock::now();
+    do {
+        for (const WeightMatrix* w : {&layer.qkv, &layer.attnOut, &layer.mlpIn, &layer.mlpOut}) {
+            w->multiply(x.data(), rows, y.data(), nullptr, m_pool);
+            flops += 2.0 * rows * w->rows() * w->columns();
+        }
+    } while (secondsSince(start) < seconds);
+    return flops / secondsSince(start) / 1e9;
+}
+
+double CpuBackend::measureCopyBandwidth(double seconds)
+{
+    // Every core copies its own share of 256 MiB, far more than the caches
+    // hold, as the pool's threads stream weights.
+    constexpr size_t bytes = size_t{1} << 28;
+    const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+    const size_t share = bytes / threads;
+    std::vector<std::vector<char>> from(threads, std::vector<char>(share, 1)), to(threads, std::vector<char>(share));
+    double copied = 0.0;
+    const auto start = Clock::now();
+    do {
+        std::vector<std::thread> workers;
+        for (unsigned t = 0; t < threads; ++t)
+            workers.emplace_back([&, t] { std::memcpy(to[t].data(), from[t].data(), share); });
+        for (auto& w : workers) w.join();
+        copied += static_cast<double>(share) * threads;
+    } while (secondsSince(start) < seconds);
+    return copied / secondsSince(start) / 1e9;
+}
 
 // Rotary embedding, rotate-half style, on the q and k parts of rows of qkv.
 void CpuBackend::rotate(float* qkv, int32_t rows, int64_t firstPosition, int32_t stride) const

@@ -49,6 +49,7 @@ CublasLibrary load()
     resolve(library, "cublasDestroy_v2", table.destroy);
     resolve(library, "cublasSetStream_v2", table.setStream);
     resolve(library, "cublasSetMathMode", table.setMathMode);
+    resolve(library, "cublasSetWorkspace_v2", table.setWorkspace);
     resolve(library, "cublasGetStatusString", table.statusString);
     resolve(library, "cublasGemmEx", table.gemmEx);
     return table;

@@ -13,6 +13,7 @@ struct CublasLibrary {
     cublasStatus_t (*destroy)(cublasHandle_t) = nullptr;
     cublasStatus_t (*setStream)(cublasHandle_t, cudaStream_t) = nullptr;
     cublasStatus_t (*setMathMode)(cublasHandle_t, cublasMath_t) = nullptr;
+    cublasStatus_t (*setWorkspace)(cublasHandle_t, void*, size_t) = nullptr;
     const char* (*statusString)(cublasStatus_t) = nullptr;
     cublasStatus_t (*gemmEx)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
                              const void*, cudaDataType, int, const void*, cudaDataType, int, const void*, void*,

@@ -3,20 +3,28 @@
 #include "bd3/error.hpp"
 #include "cuda/cublas_library.hpp"
 #include "cuda/cuda_check.hpp"
+#include "cuda/cuda_distributions.hpp"
 #include "cuda/cuda_kernels.hpp"
 
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace bd3 {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 using cuda::Activation;
 using cuda::check;
@@ -69,6 +77,44 @@ struct DeviceLayer {
     DeviceMatrix qkv, attnOut, mlpIn, mlpOut;
 };
 
+// The shape of a pass: what a captured graph of it is specific to. The cache
+// length and position are not part of it; the kernels read them from device
+// memory (cuda::PassScalars).
+struct PassShape {
+    int32_t rows = 0;
+    int32_t outputs = 0;
+    int32_t firstBlock = 0;
+    int32_t blockSize = 0;
+    const void* cache = nullptr; // the cache's device memory and its capacity
+    int32_t capacity = 0;
+    auto operator<=>(const PassShape&) const = default;
+};
+
+// An instantiated graph, destroyed with the object.
+class GraphExec {
+public:
+    explicit GraphExec(cudaGraphExec_t exec) : m_exec(exec) {}
+    ~GraphExec()
+    {
+        if (m_exec != nullptr) cudaGraphExecDestroy(m_exec);
+    }
+    GraphExec(GraphExec&& other) noexcept : m_exec(std::exchange(other.m_exec, nullptr)) {}
+    GraphExec& operator=(GraphExec&&) = delete;
+    GraphExec(const GraphExec&) = delete;
+    GraphExec& operator=(const GraphExec&) = delete;
+    cudaGraphExec_t get() const { return m_exec; }
+
+private:
+    cudaGraphExec_t m_exec;
+};
+
+// Graphs kept at once: a generation uses a few shapes per block size (each
+// step of a block reveals some positions, so fewer output rows); past this
+// count, changed settings have made the old ones unlikely to recur.
+constexpr size_t maxCapturedShapes = 256;
+// cuBLAS's workspace, given up front so capturing a product never allocates.
+constexpr size_t cublasWorkspaceBytes = size_t{32} << 20;
+
 int64_t matrixBytes(int64_t out, int64_t in, bool bf16) { return out * in * (bf16 ? 2 : 4); }
 
 // Bytes the weights take on the device, to check before the first copy.
@@ -96,13 +142,28 @@ public:
         return std::make_unique<CudaKvCache>(this, capacity, m_config.layers, m_config.hiddenDim);
     }
     void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
+    std::unique_ptr<MaskedDistributions> forwardToDistributions(const ForwardPass& pass, KvCache& cacheBase,
+                                                                std::span<const int32_t> offsets,
+                                                                const DistributionParams& params) override;
+    double measureProductGflops(int32_t rows, double seconds) override;
+    double measureCopyBandwidth(double seconds) override;
 
 private:
+    // Runs the pass on the stream, leaving the logits of the output rows in
+    // m_logits ([outputs, V], fp32); the caller synchronises. Returns the
+    // cache, checked to be this backend's. With graphs on, the network's
+    // kernels and products are captured once per pass shape and replayed.
+    CudaKvCache& enqueueForward(const ForwardPass& pass, KvCache& cacheBase, size_t logitsSize);
+    // The network's kernels and products for a pass of this shape, reading
+    // the tokens, output rows and pass scalars already on the device.
+    void enqueueNetwork(const PassShape& shape, const CudaKvCache& cache);
     DeviceBuffer upload(std::vector<float>& values, const char* what);
     DeviceMatrix uploadMatrix(std::vector<float>& values, int32_t out, int32_t in, const char* what);
     // y[n, out] = x[n, in] W^T, x in the activation type, y in fp32.
     void multiply(const void* x, int32_t n, const DeviceMatrix& w, float* y);
-    void reserveWorkspace(int32_t rows, int32_t outputs);
+    // Grows the scratch buffers; true when any moved (captured graphs then
+    // point at freed memory).
+    bool reserveWorkspace(int32_t rows, int32_t outputs);
 
     int m_device;
     ModelConfig m_config;
@@ -111,6 +172,10 @@ private:
     int64_t m_weightBytes = 0;
     cudaStream_t m_stream = nullptr;
     cublasHandle_t m_cublas = nullptr;
+    DeviceBuffer m_cublasWorkspace;
+    // BD3_CUDA_GRAPHS=0 runs every kernel with its own launch, for comparison.
+    bool m_useGraphs = true;
+    std::map<PassShape, GraphExec> m_graphs;
 
     DeviceBuffer m_embedding; // fp32 [V, D]
     std::vector<DeviceLayer> m_layers;
@@ -119,7 +184,8 @@ private:
     DeviceBuffer m_inverseFrequency; // double [headDim / 2]
 
     // Scratch, grown to the largest chunk seen.
-    DeviceBuffer m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide, m_wideActivation,
+    DeviceBuffer m_samplingScratch; // lent to the distributions of the last pass
+    DeviceBuffer m_passScalars, m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide, m_wideActivation,
         m_logits;
 };
 
@@ -137,7 +203,7 @@ CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights w
         throw Error("out of GPU memory: the weights need " + std::to_string(needed) + " bytes (" +
                     cuda::formatBytes(needed) + ") but the GPU has " + cuda::formatBytes(static_cast<int64_t>(free)) +
                     " free of " + cuda::formatBytes(static_cast<int64_t>(total)) +
-                    (m_bf16 ? "" : "; bf16 weights (--precision bf16) take half"));
+                    (m_bf16 ? "" : "; bf16 weights take half as much"));
 
     check(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
     try {
@@ -145,6 +211,12 @@ CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights w
         checkCublas(blas.setStream(m_cublas, m_stream), "cublasSetStream");
         // No TF32: fp32 weights are for results that match the CPU.
         checkCublas(blas.setMathMode(m_cublas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+        m_cublasWorkspace.allocate(cublasWorkspaceBytes, "cuBLAS's workspace");
+        checkCublas(blas.setWorkspace(m_cublas, m_cublasWorkspace.data(), m_cublasWorkspace.bytes()),
+                    "cublasSetWorkspace");
+        m_passScalars.allocate(sizeof(cuda::PassScalars), "the pass's scalars");
+        const char* graphs = std::getenv("BD3_CUDA_GRAPHS");
+        m_useGraphs = graphs == nullptr || std::string_view(graphs) != "0";
 
         const int32_t D = config.hiddenDim, V = config.vocabSize;
         m_embedding = upload(weights.embedding, "the token embedding");
@@ -182,6 +254,7 @@ CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights w
 CudaBackend::~CudaBackend()
 {
     cudaSetDevice(m_device);
+    m_graphs.clear();
     if (m_cublas != nullptr) cuda::cublas().destroy(m_cublas);
     if (m_stream != nullptr) cudaStreamDestroy(m_stream);
 }
@@ -224,31 +297,38 @@ void CudaBackend::multiply(const void* x, int32_t n, const DeviceMatrix& w, floa
                 "cublasGemmEx");
 }
 
-void CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
+bool CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
 {
     const auto n = static_cast<size_t>(rows), D = static_cast<size_t>(m_config.hiddenDim);
     const size_t activation = m_bf16 ? 2 : 4;
-    m_tokens.reserve(n * sizeof(int32_t), "the chunk's tokens");
-    m_outputRows.reserve(static_cast<size_t>(outputs) * sizeof(int32_t), "the output rows");
-    m_h.reserve(n * D * 4, "the residual stream");
-    m_normed.reserve(std::max(n, static_cast<size_t>(outputs)) * D * activation, "normalised activations");
-    m_qkv.reserve(n * 3 * D * 4, "q, k and v");
-    m_attention.reserve(n * D * activation, "the attention output");
-    m_projected.reserve(n * D * 4, "projected activations");
-    m_wide.reserve(n * 4 * D * 4, "the MLP's hidden activations");
-    m_wideActivation.reserve(n * 4 * D * activation, "the MLP's hidden activations");
-    m_logits.reserve(static_cast<size_t>(outputs) * static_cast<size_t>(m_config.vocabSize) * 4, "the logits");
+    bool moved = false;
+    auto reserve = [&moved](DeviceBuffer& buffer, size_t bytes, const char* what) {
+        if (bytes <= buffer.bytes()) return;
+        buffer.allocate(bytes, what);
+        moved = true;
+    };
+    reserve(m_tokens, n * sizeof(int32_t), "the chunk's tokens");
+    reserve(m_outputRows, static_cast<size_t>(outputs) * sizeof(int32_t), "the output rows");
+    reserve(m_h, n * D * 4, "the residual stream");
+    reserve(m_normed, std::max(n, static_cast<size_t>(outputs)) * D * activation, "normalised activations");
+    reserve(m_qkv, n * 3 * D * 4, "q, k and v");
+    reserve(m_attention, n * D * activation, "the attention output");
+    reserve(m_projected, n * D * 4, "projected activations");
+    reserve(m_wide, n * 4 * D * 4, "the MLP's hidden activations");
+    reserve(m_wideActivation, n * 4 * D * activation, "the MLP's hidden activations");
+    reserve(m_logits, static_cast<size_t>(outputs) * static_cast<size_t>(m_config.vocabSize) * 4, "the logits");
+    return moved;
 }
 
-void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
+CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cacheBase, size_t logitsSize)
 {
     auto* cachePointer = dynamic_cast<CudaKvCache*>(&cacheBase);
     if (cachePointer == nullptr || cachePointer->owner() != this)
         throw Error("internal: the key/value cache was not made by this CUDA backend");
     CudaKvCache& cache = *cachePointer;
-    const int32_t D = m_config.hiddenDim, V = m_config.vocabSize, heads = m_config.heads, hd = m_config.headDim();
+    const int32_t V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());
-    checkForwardPass(pass, cache, logits.size(), V);
+    checkForwardPass(pass, cache, logitsSize, V);
     for (const int32_t token : pass.tokens)
         if (token < 0 || token >= V)
             throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " + std::to_string(V));
@@ -257,16 +337,58 @@ void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span
     const auto outputs = static_cast<int32_t>(pass.outputRows.size());
 
     check(cudaSetDevice(m_device), "cudaSetDevice");
-    reserveWorkspace(rows, outputs);
+    if (reserveWorkspace(rows, outputs)) m_graphs.clear();
+    // Pageable copies: each returns once its source is staged, so the host
+    // values may change right after.
+    const cuda::PassScalars scalars{cache.nextPosition(), cache.length()};
+    check(cudaMemcpyAsync(m_passScalars.data(), &scalars, sizeof scalars, cudaMemcpyHostToDevice, m_stream),
+          "cudaMemcpyAsync (pass scalars to the GPU)");
     check(cudaMemcpyAsync(m_tokens.data(), pass.tokens.data(), pass.tokens.size_bytes(), cudaMemcpyHostToDevice,
                           m_stream),
           "cudaMemcpyAsync (tokens to the GPU)");
+    if (outputs > 0)
+        check(cudaMemcpyAsync(m_outputRows.data(), pass.outputRows.data(), pass.outputRows.size_bytes(),
+                              cudaMemcpyHostToDevice, m_stream),
+              "cudaMemcpyAsync (output rows to the GPU)");
+
+    const PassShape shape{rows, outputs, pass.firstBlock, pass.blockSize, cache.keys(0), cache.capacity()};
+    if (!m_useGraphs) {
+        enqueueNetwork(shape, cache);
+        return cache;
+    }
+    auto graph = m_graphs.find(shape);
+    if (graph == m_graphs.end()) {
+        if (m_graphs.size() >= maxCapturedShapes) m_graphs.clear();
+        check(cudaStreamBeginCapture(m_stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+        cudaGraph_t captured = nullptr;
+        try {
+            enqueueNetwork(shape, cache);
+        } catch (...) {
+            cudaStreamEndCapture(m_stream, &captured);
+            if (captured != nullptr) cudaGraphDestroy(captured);
+            throw;
+        }
+        check(cudaStreamEndCapture(m_stream, &captured), "cudaStreamEndCapture");
+        cudaGraphExec_t exec = nullptr;
+        const cudaError_t instantiated = cudaGraphInstantiate(&exec, captured, 0);
+        cudaGraphDestroy(captured);
+        check(instantiated, "cudaGraphInstantiate");
+        graph = m_graphs.emplace(shape, GraphExec(exec)).first;
+    }
+    check(cudaGraphLaunch(graph->second.get(), m_stream), "cudaGraphLaunch");
+    return cache;
+}
+
+void CudaBackend::enqueueNetwork(const PassShape& shape, const CudaKvCache& cache)
+{
+    const int32_t D = m_config.hiddenDim, V = m_config.vocabSize, heads = m_config.heads, hd = m_config.headDim();
+    const int32_t rows = shape.rows, outputs = shape.outputs;
+    const auto* scalars = m_passScalars.as<cuda::PassScalars>();
     float* h = m_h.as<float>();
     float* qkv = m_qkv.as<float>();
     float* projected = m_projected.as<float>();
     cuda::embed(m_tokens.as<int32_t>(), m_embedding.as<float>(), rows, D, h, m_stream);
 
-    const int32_t cached = cache.length();
     for (int32_t l = 0; l < m_config.layers; ++l) {
         const DeviceLayer& layer = m_layers[static_cast<size_t>(l)];
         const float* mod = layer.modulation.as<float>();
@@ -278,10 +400,8 @@ void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span
         cuda::modulatedLayerNorm(h, nullptr, rows, D, layer.norm1.as<float>(), shift1, scale1, m_normed.data(),
                                  m_activation, m_stream);
         multiply(m_normed.data(), rows, layer.qkv, qkv);
-        cuda::rotaryAndStore(qkv, rows, heads, hd, cache.nextPosition(), m_inverseFrequency.as<double>(),
-                             keys + static_cast<size_t>(cached) * D, values + static_cast<size_t>(cached) * D,
-                             m_stream);
-        cuda::attention(qkv, rows, heads, hd, keys, values, cached, pass.firstBlock, pass.blockSize,
+        cuda::rotaryAndStore(qkv, rows, heads, hd, scalars, m_inverseFrequency.as<double>(), keys, values, m_stream);
+        cuda::attention(qkv, rows, heads, hd, keys, values, scalars, shape.firstBlock, shape.blockSize,
                         m_attention.data(), m_activation, m_stream);
         multiply(m_attention.data(), rows, layer.attnOut, projected);
         cuda::gatedResidual(h, projected, nullptr, gate1, rows, D, m_stream);
@@ -297,41 +417,126 @@ void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span
 
     if (outputs > 0) {
         // The output layer only for the rows asked for: (outputs, D) -> (outputs, V).
-        check(cudaMemcpyAsync(m_outputRows.data(), pass.outputRows.data(), pass.outputRows.size_bytes(),
-                              cudaMemcpyHostToDevice, m_stream),
-              "cudaMemcpyAsync (output rows to the GPU)");
         const float* finalMod = m_finalModulation.as<float>();
         cuda::modulatedLayerNorm(h, m_outputRows.as<int32_t>(), outputs, D, m_finalNorm.as<float>(), finalMod,
                                  finalMod + D, m_normed.data(), m_activation, m_stream);
         multiply(m_normed.data(), outputs, m_output, m_logits.as<float>());
         cuda::addBias(m_logits.as<float>(), m_outputBias.as<float>(), outputs, V, m_stream);
+    }
+}
+
+void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
+{
+    CudaKvCache& cache = enqueueForward(pass, cacheBase, logits.size());
+    if (!logits.empty())
         check(cudaMemcpyAsync(logits.data(), m_logits.data(), logits.size_bytes(), cudaMemcpyDeviceToHost, m_stream),
               "cudaMemcpyAsync (logits to the host)");
-    }
     // Errors of the kernels surface here, before the cache counts the rows.
     check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (forward pass)");
     cache.append(pass.keepRows);
 }
 
+std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const ForwardPass& pass, KvCache& cacheBase,
+                                                                         std::span<const int32_t> offsets,
+                                                                         const DistributionParams& params)
+{
+    if (offsets.size() != pass.outputRows.size())
+        throw Error("internal: " + std::to_string(offsets.size()) + " offsets for " +
+                    std::to_string(pass.outputRows.size()) + " output rows");
+    CudaKvCache& cache =
+        enqueueForward(pass, cacheBase, pass.outputRows.size() * static_cast<size_t>(m_config.vocabSize));
+    // The distributions turn the logits into probabilities in place; they are
+    // used up before the next pass writes the buffer again.
+    auto distributions = makeCudaDistributions(m_logits.as<float>(), m_samplingScratch, offsets, params, m_stream);
+    check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (forward pass)");
+    cache.append(pass.keepRows);
+    return distributions;
+}
+
 } // namespace
 
-std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
+double CudaBackend::measureProductGflops(int32_t rows, double seconds)
+{
+    // The first layer's products, as a pass makes them; the inputs' values
+    // do not change the time of a dense product.
+    check(cudaSetDevice(m_device), "cudaSetDevice");
+    const DeviceLayer& layer = m_layers.front();
+    const auto D = static_cast<size_t>(m_config.hiddenDim), n = static_cast<size_t>(rows);
+    DeviceBuffer x, y;
+    x.allocate(n * 4 * D * (m_bf16 ? 2 : 4), "the product probe's input");
+    y.allocate(n * 4 * D * 4, "the product probe's output");
+    check(cudaMemsetAsync(x.data(), 0, x.bytes(), m_stream), "cudaMemsetAsync");
+    double flopsPerRound = 0.0;
+    auto round = [&] {
+        for (const DeviceMatrix* w : {&layer.qkv, &layer.attnOut, &layer.mlpIn, &layer.mlpOut}) {
+            multiply(x.data(), rows, *w, y.as<float>());
+            flopsPerRound += 2.0 * rows * w->out * w->in;
+        }
+    };
+    round(); // warm-up: cuBLAS picks its kernels
+    check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize");
+    flopsPerRound = 0.0;
+    const auto start = Clock::now();
+    double flops = 0.0;
+    do {
+        for (int i = 0; i < 10; ++i) round();
+        check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (product probe)");
+        flops += flopsPerRound;
+        flopsPerRound = 0.0;
+    } while (secondsSince(start) < seconds);
+    return flops / secondsSince(start) / 1e9;
+}
+
+double CudaBackend::measureCopyBandwidth(double seconds)
+{
+    // Device-to-device copies of 512 MiB, far beyond the L2 cache.
+    check(cudaSetDevice(m_device), "cudaSetDevice");
+    constexpr size_t bytes = size_t{1} << 29;
+    DeviceBuffer from, to;
+    from.allocate(bytes, "the bandwidth probe's source");
+    to.allocate(bytes, "the bandwidth probe's destination");
+    check(cudaMemsetAsync(from.data(), 1, bytes, m_stream), "cudaMemsetAsync");
+    check(cudaMemcpyAsync(to.data(), from.data(), bytes, cudaMemcpyDeviceToDevice, m_stream), "cudaMemcpyAsync");
+    check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize");
+    double copied = 0.0;
+    const auto start = Clock::now();
+    do {
+        for (int i = 0; i < 10; ++i)
+            check(cudaMemcpyAsync(to.data(), from.data(), bytes, cudaMemcpyDeviceToDevice, m_stream),
+                  "cudaMemcpyAsync (bandwidth probe)");
+        check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (bandwidth probe)");
+        copied += 10.0 * static_cast<double>(bytes);
+    } while (secondsSince(start) < seconds);
+    return copied / secondsSince(start) / 1e9;
+}
+
+std::string cudaUnavailableReason()
 {
     int count = 0;
     const cudaError_t error = cudaGetDeviceCount(&count);
     if (error != cudaSuccess) {
         cudaGetLastError();
-        throw Error(std::string("no usable CUDA device: ") + cudaGetErrorString(error));
+        return std::string("no usable CUDA device: ") + cudaGetErrorString(error);
     }
-    if (count == 0) throw Error("no usable CUDA device: the driver reports none");
-    constexpr int device = 0;
+    if (count == 0) return "no usable CUDA device: the driver reports none";
     cudaDeviceProp properties{};
-    check(cudaGetDeviceProperties(&properties, device), "cudaGetDeviceProperties");
+    if (const cudaError_t e = cudaGetDeviceProperties(&properties, 0); e != cudaSuccess)
+        return std::string("no usable CUDA device: ") + cudaGetErrorString(e);
     if (properties.major < 8)
-        throw Error(std::string("no usable CUDA device: ") + properties.name + " has compute capability " +
-                    std::to_string(properties.major) + "." + std::to_string(properties.minor) +
-                    " and the CUDA backend needs 8.0 or newer");
-    return std::make_unique<CudaBackend>(device, config, std::move(weights), precision);
+        return std::string("no usable CUDA device: ") + properties.name + " has compute capability " +
+               std::to_string(properties.major) + "." + std::to_string(properties.minor) +
+               " and the CUDA backend needs 8.0 or newer";
+    try {
+        cuda::cublas();
+    } catch (const Error& e) {
+        return std::string("no usable CUDA device: ") + e.what();
+    }
+    return {};
+}
+
+std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
+{
+    return std::make_unique<CudaBackend>(0, config, std::move(weights), precision);
 }
 
 } // namespace bd3

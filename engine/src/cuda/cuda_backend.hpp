@@ -9,14 +9,18 @@
 #include "network_weights.hpp"
 
 #include <memory>
+#include <string>
 
 namespace bd3 {
 
-// Throws bd3::Error when the machine cannot run it: no driver or no device
-// (the message then begins "no usable CUDA device"), a device older than
-// compute capability 8.0, no cuBLAS library, or too little device memory
-// (naming the bytes needed). The caller decides whether to fall back to the
-// CPU.
+// Why the CUDA backend cannot run on this machine, in words beginning "no
+// usable CUDA device" (no driver, no device, a device older than compute
+// capability 8.0, or no cuBLAS library), or empty when it can.
+std::string cudaUnavailableReason();
+
+// Runs on device 0, which cudaUnavailableReason() found usable. Throws
+// bd3::Error when it cannot: too little device memory (naming the bytes
+// needed and free) or a failing CUDA call.
 std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision);
 
 } // namespace bd3

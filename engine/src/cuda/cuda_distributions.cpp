@@ -22,14 +22,15 @@ int32_t checkedCount(size_t count, const char* what)
     return static_cast<int32_t>(count);
 }
 
-// The probabilities stay in the backend's logits buffer (borrowed); requests
-// go up and results come back through one scratch buffer, one copy each way.
+// The probabilities stay in the backend's logits buffer; requests go up and
+// results come back through the backend's sampling scratch buffer, one copy
+// each way. Both are borrowed.
 class CudaDistributions final : public MaskedDistributions {
 public:
     CudaDistributions(std::vector<MaskedPosition> positions, const float* probabilities, int32_t vocab,
-                      int device, cudaStream_t stream, cuda::DeviceBuffer scratch)
+                      int device, cudaStream_t stream, cuda::DeviceBuffer& scratch)
         : MaskedDistributions(std::move(positions)), m_probabilities(probabilities), m_vocab(vocab),
-          m_device(device), m_stream(stream), m_scratch(std::move(scratch))
+          m_device(device), m_stream(stream), m_scratch(scratch)
     {
     }
 
@@ -90,12 +91,13 @@ private:
     int32_t m_vocab;
     int m_device;
     cudaStream_t m_stream;
-    mutable cuda::DeviceBuffer m_scratch;
+    cuda::DeviceBuffer& m_scratch;
 };
 
 } // namespace
 
-std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, std::span<const int32_t> offsets,
+std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, cuda::DeviceBuffer& scratch,
+                                                           std::span<const int32_t> offsets,
                                                            const DistributionParams& params, cudaStream_t stream)
 {
     if (params.vocabSize <= 0) throw Error("internal: sampling distributions over an empty vocabulary");
@@ -103,9 +105,9 @@ std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, std::s
     int device = 0;
     check(cudaGetDevice(&device), "cudaGetDevice");
     // Sized for the summaries and for one draw at every position, so a
-    // step's draws need no allocation of their own.
+    // step's draws need no allocation of their own; kept by the backend, so
+    // after the first passes no pass allocates.
     const size_t n = offsets.size();
-    cuda::DeviceBuffer scratch;
     scratch.reserve(std::max(n * sizeof(cuda::RowSummary),
                              n * (sizeof(cuda::DrawInput) + sizeof(cuda::TokenProbability))),
                     "the sampling summaries");
@@ -122,7 +124,7 @@ std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, std::s
         for (size_t i = 0; i < n; ++i) positions.push_back({offsets[i], host[i].entropy, host[i].top1, host[i].top2});
     }
     return std::make_unique<CudaDistributions>(std::move(positions), logits, params.vocabSize, device, stream,
-                                               std::move(scratch));
+                                               scratch);
 }
 
 } // namespace bd3

@@ -47,12 +47,13 @@ __global__ void layerNormKernel(const float* x, const int32_t* rowMap, int32_t w
         store(o + i, (row[i] - m) * inv * weight[i] * (1.0F + scale[i]) + shift[i]);
 }
 
-__global__ void rotaryKernel(float* qkv, int32_t heads, int32_t headDim, int64_t firstPosition,
+__global__ void rotaryKernel(float* qkv, int32_t heads, int32_t headDim, const PassScalars* scalars,
                              const double* inverseFrequency, float* keys, float* values)
 {
     const int32_t r = blockIdx.x, D = heads * headDim, half = headDim / 2;
     float* row = qkv + static_cast<int64_t>(r) * 3 * D;
-    const double position = static_cast<double>(firstPosition + r);
+    const double position = static_cast<double>(scalars->firstPosition + r);
+    const int64_t cacheRow = static_cast<int64_t>(scalars->cached) + r;
     for (int32_t idx = threadIdx.x; idx < heads * half; idx += blockDim.x) {
         const int32_t head = idx / half, i = idx % half;
         double s = 0.0, c = 0.0;
@@ -64,11 +65,11 @@ __global__ void rotaryKernel(float* qkv, int32_t heads, int32_t headDim, int64_t
         q[i + half] = qb * cf + qa * sf;
         const float* k = row + D + head * headDim;
         const float ka = k[i], kb = k[i + half];
-        float* kOut = keys + static_cast<int64_t>(r) * D + head * headDim;
+        float* kOut = keys + cacheRow * D + head * headDim;
         kOut[i] = ka * cf - kb * sf;
         kOut[i + half] = kb * cf + ka * sf;
     }
-    for (int32_t j = threadIdx.x; j < D; j += blockDim.x) values[static_cast<int64_t>(r) * D + j] = row[2 * D + j];
+    for (int32_t j = threadIdx.x; j < D; j += blockDim.x) values[cacheRow * D + j] = row[2 * D + j];
 }
 
 constexpr int attentionThreads = 128;
@@ -76,7 +77,7 @@ constexpr int attentionThreads = 128;
 // Dynamic shared memory: q [headDim], acc [headDim], p [attentionThreads].
 template <typename T>
 __global__ void attentionKernel(const float* qkv, int32_t rows, int32_t heads, int32_t headDim, const float* keys,
-                                const float* values, int32_t cached, int32_t firstBlock, int32_t blockSize,
+                                const float* values, const PassScalars* scalars, int32_t firstBlock, int32_t blockSize,
                                 float scale, T* out)
 {
     extern __shared__ float shared[];
@@ -93,7 +94,7 @@ __global__ void attentionKernel(const float* qkv, int32_t rows, int32_t heads, i
     __syncthreads();
     // Keys of later blocks of the chunk are hidden from this query.
     const int32_t blockEnd = r < firstBlock ? firstBlock : firstBlock + ((r - firstBlock) / blockSize + 1) * blockSize;
-    const int32_t visible = cached + min(rows, blockEnd);
+    const int32_t visible = scalars->cached + min(rows, blockEnd);
 
     float runningMax = -INFINITY, runningSum = 0.0F;
     for (int32_t t0 = 0; t0 < visible; t0 += blockDim.x) {
@@ -176,16 +177,15 @@ void modulatedLayerNorm(const float* x, const int32_t* rowMap, int32_t rows, int
     checkLaunch("modulated LayerNorm");
 }
 
-void rotaryAndStore(float* qkv, int32_t rows, int32_t heads, int32_t headDim, int64_t firstPosition,
+void rotaryAndStore(float* qkv, int32_t rows, int32_t heads, int32_t headDim, const PassScalars* scalars,
                     const double* inverseFrequency, float* keys, float* values, cudaStream_t stream)
 {
-    rotaryKernel<<<rows, elementThreads, 0, stream>>>(qkv, heads, headDim, firstPosition, inverseFrequency, keys,
-                                                      values);
+    rotaryKernel<<<rows, elementThreads, 0, stream>>>(qkv, heads, headDim, scalars, inverseFrequency, keys, values);
     checkLaunch("rotary embedding");
 }
 
 void attention(const float* qkv, int32_t rows, int32_t heads, int32_t headDim, const float* keys,
-               const float* values, int32_t cached, int32_t firstBlock, int32_t blockSize, void* out,
+               const float* values, const PassScalars* scalars, int32_t firstBlock, int32_t blockSize, void* out,
                Activation type, cudaStream_t stream)
 {
     const dim3 grid(static_cast<unsigned>(rows), static_cast<unsigned>(heads));
@@ -193,11 +193,11 @@ void attention(const float* qkv, int32_t rows, int32_t heads, int32_t headDim, c
     const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(headDim)));
     const int32_t first = firstBlock > 0 ? firstBlock : blockSize;
     if (type == Activation::BFloat16)
-        attentionKernel<<<grid, attentionThreads, shared, stream>>>(qkv, rows, heads, headDim, keys, values, cached,
+        attentionKernel<<<grid, attentionThreads, shared, stream>>>(qkv, rows, heads, headDim, keys, values, scalars,
                                                                     first, blockSize, scale,
                                                                     static_cast<__nv_bfloat16*>(out));
     else
-        attentionKernel<<<grid, attentionThreads, shared, stream>>>(qkv, rows, heads, headDim, keys, values, cached,
+        attentionKernel<<<grid, attentionThreads, shared, stream>>>(qkv, rows, heads, headDim, keys, values, scalars,
                                                                     first, blockSize, scale, static_cast<float*>(out));
     checkLaunch("attention");
 }

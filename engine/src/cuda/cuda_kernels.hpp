@@ -14,6 +14,14 @@ namespace bd3::cuda {
 // weights' type, since cuBLAS multiplies operands of one type.
 enum class Activation { Float32, BFloat16 };
 
+// What changes from one pass of a given shape to the next, read by the
+// kernels from device memory rather than from their arguments, so a captured
+// graph of the pass replays whatever the cache holds.
+struct PassScalars {
+    int64_t firstPosition = 0; // absolute position of the chunk's first token
+    int32_t cached = 0;        // cache rows before the chunk
+};
+
 // h[r] = table[tokens[r]] for r < rows; the tokens were checked on the host.
 void embed(const int32_t* tokens, const float* table, int32_t rows, int32_t width, float* h, cudaStream_t stream);
 
@@ -24,18 +32,18 @@ void modulatedLayerNorm(const float* x, const int32_t* rowMap, int32_t rows, int
 
 // Rotary embedding (rotate-half) on the q and k parts of qkv [rows, 3D] at
 // positions firstPosition + r; q is rotated in place, the rotated k and the
-// v of each row are written to keys[r] and values[r] ([rows, D], the cache
-// rows that follow the cached ones).
-void rotaryAndStore(float* qkv, int32_t rows, int32_t heads, int32_t headDim, int64_t firstPosition,
+// v of each row are written to the cache rows cached + r of keys and values
+// (one layer's [capacity, D]).
+void rotaryAndStore(float* qkv, int32_t rows, int32_t heads, int32_t headDim, const PassScalars* scalars,
                     const double* inverseFrequency, float* keys, float* values, cudaStream_t stream);
 
 // Softmax attention of the chunk's queries (the q part of qkv) against the
-// cache rows [0, cached + rows) of keys and values: row r sees the cache and
+// cache rows [0, scalars->cached + rows) of keys and values: row r sees the cache and
 // the chunk's blocks up to and including its own (the first block has
 // firstBlock rows, the others blockSize). One thread block per (row, head),
 // online softmax over tiles of keys. out is [rows, D].
 void attention(const float* qkv, int32_t rows, int32_t heads, int32_t headDim, const float* keys,
-               const float* values, int32_t cached, int32_t firstBlock, int32_t blockSize, void* out,
+               const float* values, const PassScalars* scalars, int32_t firstBlock, int32_t blockSize, void* out,
                Activation type, cudaStream_t stream);
 
 // h += gate * (y + bias), gate and bias of one row's width; bias may be null.
