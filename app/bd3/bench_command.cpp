@@ -8,11 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/resource.h>
-
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <string>
 #include <thread>
 
 namespace bd3::cli {
@@ -63,11 +63,16 @@ private:
     int32_t m_cached = 0, m_length = 0, m_masked = 0;
 };
 
+// The process's peak resident memory (VmHWM). Not getrusage's ru_maxrss:
+// Linux carries that across exec, so under a large parent (a Python
+// benchmark with torch loaded) it would report the parent's peak.
 double peakResidentMiB()
 {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // the figure is in kB
+    }
+    return 0.0;
 }
 
 int runBench(const BenchSettings& s)

@@ -5,9 +5,12 @@
 #   2. run the CUDA backend tests (parity with the CPU in fp32 and bf16, the
 #      key/value cache, greedy generation), failing if they skip because no
 #      device is visible, and the CPU parity and cache tests beside them;
-#   3. run `bd3 bench --device cuda` at block sizes 4 and 16 for the default
-#      model and for a random-weight model of the published 12 x 768 layout,
-#      in f32 and bf16, and print a table.
+#   3. benchmark at block sizes 4 and 16, for the default model and for a
+#      random-weight model of the published 12 x 768 layout, in f32 and bf16:
+#      the engine on the GPU beside the PyTorch reference on the same GPU
+#      (tools/benchmark.py), with the floors (weight and cache bytes over the
+#      measured copy bandwidth, FLOPs over the measured cuBLAS rate), and the
+#      engine again without CUDA graphs; then print one table.
 #
 # Usage: tests/gpu/run_gpu_checks.sh [build folder, default build/gpu]
 # Environment:
@@ -73,15 +76,22 @@ if [ ! -f "$PUBLISHED/model.safetensors" ]; then
                  || fail "making the 12 x 768 model (GPT-2's encoder.json and vocab.bpe needed in $GPT2_DIR)"; }
 fi
 
-# bench: model label, folder, weights
+# bench: model label, folder, weights. The engine and the PyTorch reference
+# on the GPU side by side (tools/benchmark.py); where torch cannot use the GPU,
+# the engine alone. Then the engine once more with every kernel launched on
+# its own (BD3_CUDA_GRAPHS=0), for what the captured graphs save.
 bench() {
-    local label=$1 folder=$2 weights=$3 out="$LOGS/bench-$1-$3.json"
+    local label=$1 folder=$2 weights=$3 out="$LOGS/bench-$1-$3"
     step "bench $label $weights"
-    if timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json > "$out" 2> "$out.err"; then
-        cat "$out.err"
-    else
-        cat "$out.err"; rm -f "$out"; fail "bench $label $weights"
+    if ! timeout 150 "$PYTHON" "$ROOT/tools/benchmark.py" --model "$folder" --device cuda --weights "$weights" \
+            --bd3 "$BD3" --tokens 64 --block-sizes 4,16 --json "$out.json" 2> "$out.err"; then
+        tail -5 "$out.err"
+        echo "(the PyTorch reference could not run on the GPU; the engine alone)"
+        timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json > "$out.json" \
+            2> "$out.err" || { cat "$out.err"; rm -f "$out.json"; fail "bench $label $weights"; return; }
     fi
+    BD3_CUDA_GRAPHS=0 timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json \
+        > "$out.nographs.json" 2> "$out.nographs.err" || { cat "$out.nographs.err"; rm -f "$out.nographs.json"; }
 }
 for weights in f32 bf16; do bench default "$ROOT/resources/models/default" "$weights"; done
 if [ -f "$PUBLISHED/model.safetensors" ]; then
@@ -89,6 +99,7 @@ if [ -f "$PUBLISHED/model.safetensors" ]; then
 fi
 
 step "summary"
+nvidia-smi --query-gpu=name --format=csv,noheader | head -1
 "$PYTHON" - "$LOGS" <<'PY'
 import glob, json, os, sys
 logs = sys.argv[1]
@@ -102,13 +113,26 @@ try:
 except (OSError, ValueError, KeyError) as e:
     print(f"  (no test report: {e})")
 print()
-print(f"{'model':18s} {'weights':7s} {'block':>5s} {'NFEs':>5s} {'ms/NFE':>8s} {'tokens/s':>9s}")
+print(f"{'model':17s} {'weights':7s} {'block':>5s} {'ms/NFE':>8s} {'floor c|m':>13s} {'roofline':>8s} "
+      f"{'tokens/s':>9s} {'torch ms':>9s} {'vs torch':>8s} {'no graphs':>9s} {'GB/s':>6s} {'TFLOP/s':>7s}")
 for path in sorted(glob.glob(os.path.join(logs, "bench-*.json"))):
+    if path.endswith(".nographs.json"):
+        continue
     report = json.load(open(path))
-    label = os.path.basename(path)[len("bench-"):].rsplit("-", 1)[0]
+    label = os.path.basename(path)[len("bench-"):-len(".json")].rsplit("-", 1)[0]
+    try:
+        plain = {r["block_size"]: r for r in json.load(open(path[:-len(".json")] + ".nographs.json"))["runs"]}
+    except (OSError, ValueError, KeyError):
+        plain = {}
     for r in report["runs"]:
-        print(f"{label:18s} {report['weights']:7s} {r['block_size']:5d} {r['nfe']:5d} "
-              f"{r['ms_per_nfe']:8.2f} {r['tokens_per_second']:9.1f}")
+        torch_ms = f"{r['torch_ms_per_nfe']:.3f}" if "torch_ms_per_nfe" in r else "n/a"
+        speedup = f"{r['speedup']:.2f}x" if "speedup" in r else "n/a"
+        no_graphs = plain.get(r["block_size"], {}).get("ms_per_nfe")
+        print(f"{label:17s} {report['weights']:7s} {r['block_size']:5d} {r['ms_per_nfe']:8.3f} "
+              f"{r['compute_floor_ms']:6.3f}|{r['memory_floor_ms']:<6.3f} {100 * r['roofline_fraction']:7.0f}% "
+              f"{r['tokens_per_second']:9.1f} {torch_ms:>9s} {speedup:>8s} "
+              f"{(f'{no_graphs:.3f}' if no_graphs else 'n/a'):>9s} {report['copy_bandwidth_gbs']:6.0f} "
+              f"{r['gemm_gflops'] / 1000:7.1f}")
 PY
 
 printf '\nfinished in %ds\n' $((SECONDS - START))

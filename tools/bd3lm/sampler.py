@@ -30,15 +30,18 @@ class GenerationTiming:
 def generate_top_k(model: BD3LM, prompt: list[int], block_size: int, steps: int, new_tokens: int,
                    seed: int = 0) -> tuple[list[int], GenerationTiming]:
     cfg = model.config
-    generator = torch.Generator().manual_seed(seed)
+    device = next(model.parameters()).device  # the CPU or a GPU, wherever the model is
+    # A GPU runs asynchronously: a pass is timed once its work is done.
+    finish = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    generator = torch.Generator(device=device).manual_seed(seed)
     start = time.perf_counter()
-    tokens = torch.tensor([prompt])  # (1, P), BOS first
+    tokens = torch.tensor([prompt], device=device)  # (1, P), BOS first
     whole = tokens.shape[1] // block_size * block_size
     cache = KVCache()
     if whole:
         # The prompt's whole blocks in one pass under the block-causal mask.
-        positions = torch.arange(whole)
-        mask = block_causal_mask(whole, block_size)
+        positions = torch.arange(whole, device=device)
+        mask = block_causal_mask(whole, block_size, device)
         _, new_kv = model.backbone.run(tokens[:, :whole], positions, mask)
         cache.append(new_kv)
     prefix = tokens[:, whole:]
@@ -46,13 +49,14 @@ def generate_top_k(model: BD3LM, prompt: list[int], block_size: int, steps: int,
     generated = 0
     while generated < new_tokens:
         masks = min(block_size - prefix.shape[1], new_tokens - generated)
-        block = torch.cat([prefix, torch.full((1, masks), cfg.mask_token_id)], dim=1)  # (1, T)
+        block = torch.cat([prefix, torch.full((1, masks), cfg.mask_token_id, device=device)], dim=1)  # (1, T)
         for step in range(steps):
             masked = (block[0] == cfg.mask_token_id).nonzero().flatten()
             if masked.numel() == 0:
                 break
             t0 = time.perf_counter()
             logp = model.forward_block(block, cache, commit=False)[0]  # (T, V)
+            finish()
             denoise += time.perf_counter() - t0
             nfe += 1
             probs = logp[masked].exp()  # (M, V)
