@@ -317,6 +317,10 @@
         <source>The parameters are not valid: the token limit must be at least 1.</source>
         <translation>参数无效：词元上限必须至少为 1。</translation>
     </message>
+    <message>
+        <source>NVIDIA GPU (not available)</source>
+        <translation>NVIDIA GPU（不可用）</translation>
+    </message>
 </context>
 <context>
     <name>EngineController</name>
@@ -694,6 +698,10 @@ The open document is unchanged.</source>
     <message>
         <source>The document has changes that are not saved in a session.</source>
         <translation>文档有尚未保存到会话中的更改。</translation>
+    </message>
+    <message>
+        <source>Model loaded on the CPU: %1</source>
+        <translation>模型已在 CPU 上加载：%1</translation>
     </message>
 </context>
 <context>

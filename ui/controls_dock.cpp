@@ -13,6 +13,7 @@
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -144,8 +145,18 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     form->addRow(QString(), m_stopAtEos);
 
     m_device = new QComboBox;
-    for (const bd3::DeviceInfo& device : bd3::availableDevices().devices)
+    m_device->setObjectName(QStringLiteral("deviceChoice"));
+    const bd3::DeviceReport devices = bd3::availableDevices();
+    for (const bd3::DeviceInfo& device : devices.devices)
         m_device->addItem(QString::fromStdString(device.name), static_cast<int>(device.device));
+    if (m_device->findData(static_cast<int>(bd3::Device::Cuda)) < 0) {
+        // Shown but not selectable, with the reason, so a person looking for
+        // their GPU learns why it is not offered.
+        m_device->addItem(tr("NVIDIA GPU (not available)"), static_cast<int>(bd3::Device::Cuda));
+        QStandardItem* gpu = qobject_cast<QStandardItemModel*>(m_device->model())->item(m_device->count() - 1);
+        gpu->setEnabled(false);
+        gpu->setToolTip(QString::fromStdString(devices.cudaStatus));
+    }
     m_device->setToolTip(tr("Where the network runs; a new device takes effect when a model is loaded."));
     form->addRow(tr("Device"), m_device);
 

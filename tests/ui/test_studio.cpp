@@ -8,13 +8,17 @@
 #include "studio_actions.hpp"
 #include "writing_editor.hpp"
 
+#include "bd3/devices.hpp"
+
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -98,6 +102,26 @@ private Q_SLOTS:
         // One undo takes the whole generation away.
         m_window->editor()->undo();
         QCOMPARE(m_window->editor()->toPlainText(), QStringLiteral("The licence grants you"));
+    }
+
+    // The GPU is always among the device choices: selectable where one can
+    // run the model, otherwise greyed out with the reason as its tooltip.
+    void theGpuChoiceSaysWhyWhenItIsUnavailable()
+    {
+        auto* devices = m_window->controls()->findChild<QComboBox*>(QStringLiteral("deviceChoice"));
+        QVERIFY(devices != nullptr);
+        QCOMPARE(devices->itemData(0).toInt(), static_cast<int>(bd3::Device::Cpu));
+        QCOMPARE(m_window->controls()->device(), bd3::Device::Cpu);
+        const int gpu = devices->findData(static_cast<int>(bd3::Device::Cuda));
+        QVERIFY(gpu > 0);
+        const bd3::DeviceReport report = bd3::availableDevices();
+        const bool offered = report.devices.size() > 1;
+        const auto* items = qobject_cast<QStandardItemModel*>(devices->model());
+        QCOMPARE(items->item(gpu)->isEnabled(), offered);
+        if (!offered) {
+            QCOMPARE(items->item(gpu)->toolTip(), QString::fromStdString(report.cudaStatus));
+            QVERIFY(!items->item(gpu)->toolTip().isEmpty());
+        }
     }
 
     void parameterChangesApplyToTheNextBlock()
