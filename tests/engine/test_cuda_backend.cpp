@@ -65,7 +65,12 @@ protected:
         LoadOptions options;
         options.device = device;
         options.precision = precision;
-        return Model::load(test::parityModelDir(), options);
+        auto model = Model::load(test::parityModelDir(), options);
+        // A CUDA load that fell back to the CPU would make every comparison
+        // below one of the CPU with itself.
+        if (device == Device::Cuda && model->device() != Device::Cuda)
+            ADD_FAILURE() << "the model runs on the CPU: " << model->deviceNote();
+        return model;
     }
 
     // Tokens with BOS first, random clean ids and about one third [MASK].

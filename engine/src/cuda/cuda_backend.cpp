@@ -161,9 +161,9 @@ private:
     DeviceMatrix uploadMatrix(std::vector<float>& values, int32_t out, int32_t in, const char* what);
     // y[n, out] = x[n, in] W^T, x in the activation type, y in fp32.
     void multiply(const void* x, int32_t n, const DeviceMatrix& w, float* y);
-    // Grows the scratch buffers; true when any moved (captured graphs then
-    // point at freed memory).
-    bool reserveWorkspace(int32_t rows, int32_t outputs);
+    // Grows the scratch buffers, dropping the captured graphs first when any
+    // moves (they point at the memory freed), even if an allocation fails.
+    void reserveWorkspace(int32_t rows, int32_t outputs);
 
     int m_device;
     ModelConfig m_config;
@@ -297,15 +297,14 @@ void CudaBackend::multiply(const void* x, int32_t n, const DeviceMatrix& w, floa
                 "cublasGemmEx");
 }
 
-bool CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
+void CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
 {
     const auto n = static_cast<size_t>(rows), D = static_cast<size_t>(m_config.hiddenDim);
     const size_t activation = m_bf16 ? 2 : 4;
-    bool moved = false;
-    auto reserve = [&moved](DeviceBuffer& buffer, size_t bytes, const char* what) {
+    auto reserve = [this](DeviceBuffer& buffer, size_t bytes, const char* what) {
         if (bytes <= buffer.bytes()) return;
+        m_graphs.clear();
         buffer.allocate(bytes, what);
-        moved = true;
     };
     reserve(m_tokens, n * sizeof(int32_t), "the chunk's tokens");
     reserve(m_outputRows, static_cast<size_t>(outputs) * sizeof(int32_t), "the output rows");
@@ -317,7 +316,6 @@ bool CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
     reserve(m_wide, n * 4 * D * 4, "the MLP's hidden activations");
     reserve(m_wideActivation, n * 4 * D * activation, "the MLP's hidden activations");
     reserve(m_logits, static_cast<size_t>(outputs) * static_cast<size_t>(m_config.vocabSize) * 4, "the logits");
-    return moved;
 }
 
 CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cacheBase, size_t logitsSize)
@@ -337,7 +335,7 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
     const auto outputs = static_cast<int32_t>(pass.outputRows.size());
 
     check(cudaSetDevice(m_device), "cudaSetDevice");
-    if (reserveWorkspace(rows, outputs)) m_graphs.clear();
+    reserveWorkspace(rows, outputs);
     // Pageable copies: each returns once its source is staged, so the host
     // values may change right after.
     const cuda::PassScalars scalars{cache.nextPosition(), cache.length()};
@@ -365,6 +363,7 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
             enqueueNetwork(shape, cache);
         } catch (...) {
             cudaStreamEndCapture(m_stream, &captured);
+            cudaGetLastError(); // the invalidated capture's error, not to be blamed on a later launch
             if (captured != nullptr) cudaGraphDestroy(captured);
             throw;
         }

@@ -10,6 +10,9 @@ namespace bd3::cuda {
 void check(cudaError_t error, const char* call)
 {
     if (error == cudaSuccess) return;
+    // The runtime keeps a failed call's error as its last error, which the
+    // next checkLaunch would report as that kernel's; a sticky error stays.
+    cudaGetLastError();
     throw Error(std::string("CUDA call failed: ") + call + ": " + cudaGetErrorName(error) + " (" +
                 cudaGetErrorString(error) + ")");
 }
