@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -184,7 +185,9 @@ private:
     DeviceBuffer m_inverseFrequency; // double [headDim / 2]
 
     // Scratch, grown to the largest chunk seen.
-    DeviceBuffer m_samplingScratch; // lent to the distributions of the last pass
+    // Lent to the distributions of the last pass: the masked rows' logits,
+    // which they turn into probabilities, and room for requests and results.
+    DeviceBuffer m_pickedRows, m_maskedLogits, m_samplingScratch;
     DeviceBuffer m_passScalars, m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide, m_wideActivation,
         m_logits;
 };
@@ -442,11 +445,43 @@ std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const F
     if (offsets.size() != pass.outputRows.size())
         throw Error("internal: " + std::to_string(offsets.size()) + " offsets for " +
                     std::to_string(pass.outputRows.size()) + " output rows");
-    CudaKvCache& cache =
-        enqueueForward(pass, cacheBase, pass.outputRows.size() * static_cast<size_t>(m_config.vocabSize));
+    const int32_t V = m_config.vocabSize;
+    const auto rows = static_cast<int32_t>(pass.tokens.size());
+    for (const int32_t row : pass.outputRows)
+        if (row < 0 || row >= rows) throw Error("internal: output row " + std::to_string(row) + " outside the chunk");
+    // The output layer runs for every row from the start of the block that
+    // holds the first output row: at these row counts its time is reading
+    // the weights, whatever the rows, and every step of a block then has the
+    // same pass shape, so the step replays one captured graph while the
+    // block's masked rows dwindle. The masked rows are gathered after.
+    int32_t start = rows;
+    if (!pass.outputRows.empty()) {
+        const int32_t first = *std::min_element(pass.outputRows.begin(), pass.outputRows.end());
+        const int32_t firstBlock = pass.firstBlock > 0 ? pass.firstBlock : pass.blockSize;
+        start = first < firstBlock ? 0 : firstBlock + (first - firstBlock) / pass.blockSize * pass.blockSize;
+    }
+    std::vector<int32_t> computed(static_cast<size_t>(rows - start)), picked;
+    std::iota(computed.begin(), computed.end(), start);
+    for (const int32_t row : pass.outputRows) picked.push_back(row - start);
+    ForwardPass whole = pass;
+    whole.outputRows = computed;
+    CudaKvCache& cache = enqueueForward(whole, cacheBase, computed.size() * static_cast<size_t>(V));
+
+    const auto masked = static_cast<int32_t>(picked.size());
+    float* logits = nullptr;
+    if (masked > 0) {
+        // Not read by any captured graph, so these may grow freely.
+        m_pickedRows.reserve(picked.size() * sizeof(int32_t), "the masked rows");
+        m_maskedLogits.reserve(picked.size() * static_cast<size_t>(V) * sizeof(float), "the masked rows' logits");
+        check(cudaMemcpyAsync(m_pickedRows.data(), picked.data(), picked.size() * sizeof(int32_t),
+                              cudaMemcpyHostToDevice, m_stream),
+              "cudaMemcpyAsync (masked rows to the GPU)");
+        logits = m_maskedLogits.as<float>();
+        cuda::gatherRows(m_logits.as<float>(), m_pickedRows.as<int32_t>(), masked, V, logits, m_stream);
+    }
     // The distributions turn the logits into probabilities in place; they are
     // used up before the next pass writes the buffer again.
-    auto distributions = makeCudaDistributions(m_logits.as<float>(), m_samplingScratch, offsets, params, m_stream);
+    auto distributions = makeCudaDistributions(logits, m_samplingScratch, offsets, params, m_stream);
     check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (forward pass)");
     cache.append(pass.keepRows);
     return distributions;

@@ -147,6 +147,13 @@ __global__ void biasGeluKernel(const float* y, const float* bias, int32_t rows, 
     store(out + i, 0.5F * x * (1.0F + tanhf(k * (x + 0.044715F * x * x * x))));
 }
 
+__global__ void gatherRowsKernel(const float* source, const int32_t* rows, int32_t count, int32_t width, float* out)
+{
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= static_cast<int64_t>(count) * width) return;
+    out[i] = source[static_cast<int64_t>(rows[i / width]) * width + i % width];
+}
+
 __global__ void addBiasKernel(float* y, const float* bias, int32_t rows, int32_t width)
 {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -219,6 +226,14 @@ void biasGelu(const float* y, const float* bias, int32_t rows, int32_t width, vo
     else
         biasGeluKernel<<<blocks, elementThreads, 0, stream>>>(y, bias, rows, width, static_cast<float*>(out));
     checkLaunch("bias + GELU");
+}
+
+void gatherRows(const float* source, const int32_t* rows, int32_t count, int32_t width, float* out,
+                cudaStream_t stream)
+{
+    gatherRowsKernel<<<blocksFor(int64_t{count} * width, elementThreads), elementThreads, 0, stream>>>(
+        source, rows, count, width, out);
+    checkLaunch("row gather");
 }
 
 void addBias(float* y, const float* bias, int32_t rows, int32_t width, cudaStream_t stream)

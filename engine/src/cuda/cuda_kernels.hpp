@@ -54,6 +54,10 @@ void gatedResidual(float* h, const float* y, const float* bias, const float* gat
 void biasGelu(const float* y, const float* bias, int32_t rows, int32_t width, void* out, Activation type,
               cudaStream_t stream);
 
+// out[i] = source[rows[i]] for i < count, rows of width floats.
+void gatherRows(const float* source, const int32_t* rows, int32_t count, int32_t width, float* out,
+                cudaStream_t stream);
+
 // y += bias, per row.
 void addBias(float* y, const float* bias, int32_t rows, int32_t width, cudaStream_t stream);
 
