@@ -48,10 +48,14 @@ struct ForwardPass {
     int32_t firstBlock = 0;
 };
 
-// The checks every backend makes before a pass: a chunk of tokens with a
-// sensible block layout that fits the cache, and a logits buffer of the size
-// asked for. Throws bd3::Error naming the problem.
+// The checks every backend makes before a pass: a chunk of tokens in the
+// vocabulary with a sensible block layout that fits the cache, output rows
+// inside the chunk, and a logits buffer of the size asked for. Throws
+// bd3::Error naming the problem.
 void checkForwardPass(const ForwardPass& pass, const KvCache& cache, size_t logitsSize, int32_t vocabSize);
+// Before a pass whose output rows become sampling distributions: one offset
+// per output row, and every output row inside the chunk.
+void checkDistributionPass(const ForwardPass& pass, std::span<const int32_t> offsets);
 
 class Backend {
 public:

@@ -330,11 +330,6 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
     const int32_t V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());
     checkForwardPass(pass, cache, logitsSize, V);
-    for (const int32_t token : pass.tokens)
-        if (token < 0 || token >= V)
-            throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " + std::to_string(V));
-    for (const int32_t row : pass.outputRows)
-        if (row < 0 || row >= rows) throw Error("internal: output row " + std::to_string(row) + " outside the chunk");
     const auto outputs = static_cast<int32_t>(pass.outputRows.size());
 
     check(cudaSetDevice(m_device), "cudaSetDevice");
@@ -442,13 +437,9 @@ std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const F
                                                                          std::span<const int32_t> offsets,
                                                                          const DistributionParams& params)
 {
-    if (offsets.size() != pass.outputRows.size())
-        throw Error("internal: " + std::to_string(offsets.size()) + " offsets for " +
-                    std::to_string(pass.outputRows.size()) + " output rows");
+    checkDistributionPass(pass, offsets);
     const int32_t V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());
-    for (const int32_t row : pass.outputRows)
-        if (row < 0 || row >= rows) throw Error("internal: output row " + std::to_string(row) + " outside the chunk");
     // The output layer runs for every row from the start of the block that
     // holds the first output row: at these row counts its time is reading
     // the weights, whatever the rows, and every step of a block then has the
