@@ -90,6 +90,8 @@ bench() {
         timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json > "$out.json" \
             2> "$out.err" || { cat "$out.err"; rm -f "$out.json"; fail "bench $label $weights"; return; }
     fi
+    # bd3 runs on the CPU, saying why, when no GPU can run the model.
+    grep -q '"device": "cuda"' "$out.json" || { cat "$out.err"; fail "bench $label $weights ran on the CPU"; return; }
     BD3_CUDA_GRAPHS=0 timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json \
         > "$out.nographs.json" 2> "$out.nographs.err" || { cat "$out.nographs.err"; rm -f "$out.nographs.json"; }
 }
