@@ -434,9 +434,10 @@ TEST_F(CudaBackendTest, GreedyGenerationMatchesTheCpuTokenForToken)
     }
 }
 
-// Every pass of a shape seen before replays its captured graph with the new
-// cache length and position: block by block, the results equal those of a
-// backend that launches every kernel itself (BD3_CUDA_GRAPHS=0).
+// A shape's first pass runs as plain launches, its second is captured and
+// every later one replays the graph with the new cache length and position:
+// block by block, the results equal those of a backend that launches every
+// kernel itself (BD3_CUDA_GRAPHS=0).
 TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
 {
     setenv("BD3_CUDA_GRAPHS", "0", 1);
@@ -449,7 +450,8 @@ TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
         const auto capturedCache = captured->backend().newCache(64);
         for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
             const auto block = std::span(tokens).subspan(start, static_cast<size_t>(blockSize));
-            // Looked at twice (the second pass replays), then kept.
+            // Looked at twice, then kept: one shape, so from the second block
+            // on every pass replays.
             for (bool keep : {false, false, true}) {
                 const std::vector<float> expected = runChunk(*separate, *separateCache, block, blockSize, keep);
                 EXPECT_LE(maxRelativeError(runChunk(*captured, *capturedCache, block, blockSize, keep), expected), 1e-6)

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -165,6 +166,11 @@ private:
     // Grows the scratch buffers, dropping the captured graphs first when any
     // moves (they point at the memory freed), even if an allocation fails.
     void reserveWorkspace(int32_t rows, int32_t outputs);
+    void clearGraphs()
+    {
+        m_graphs.clear();
+        m_seenShapes.clear();
+    }
 
     int m_device;
     ModelConfig m_config;
@@ -177,6 +183,7 @@ private:
     // BD3_CUDA_GRAPHS=0 runs every kernel with its own launch, for comparison.
     bool m_useGraphs = true;
     std::map<PassShape, GraphExec> m_graphs;
+    std::set<PassShape> m_seenShapes; // run once; captured when seen again
 
     DeviceBuffer m_embedding; // fp32 [V, D]
     std::vector<DeviceLayer> m_layers;
@@ -184,12 +191,12 @@ private:
     DeviceMatrix m_output;
     DeviceBuffer m_inverseFrequency; // double [headDim / 2]
 
-    // Scratch, grown to the largest chunk seen.
     // Lent to the distributions of the last pass: the masked rows' logits,
     // which they turn into probabilities, and room for requests and results.
     DeviceBuffer m_pickedRows, m_maskedLogits, m_samplingScratch;
-    DeviceBuffer m_passScalars, m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide, m_wideActivation,
-        m_logits;
+    // Scratch of the network, grown to the largest chunk seen.
+    DeviceBuffer m_passScalars, m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide,
+        m_wideActivation, m_logits;
 };
 
 CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
@@ -257,7 +264,7 @@ CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights w
 CudaBackend::~CudaBackend()
 {
     cudaSetDevice(m_device);
-    m_graphs.clear();
+    clearGraphs();
     if (m_cublas != nullptr) cuda::cublas().destroy(m_cublas);
     if (m_stream != nullptr) cudaStreamDestroy(m_stream);
 }
@@ -306,7 +313,7 @@ void CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
     const size_t activation = m_bf16 ? 2 : 4;
     auto reserve = [this](DeviceBuffer& buffer, size_t bytes, const char* what) {
         if (bytes <= buffer.bytes()) return;
-        m_graphs.clear();
+        clearGraphs();
         buffer.allocate(bytes, what);
     };
     reserve(m_tokens, n * sizeof(int32_t), "the chunk's tokens");
@@ -354,7 +361,14 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
     }
     auto graph = m_graphs.find(shape);
     if (graph == m_graphs.end()) {
-        if (m_graphs.size() >= maxCapturedShapes) m_graphs.clear();
+        // A shape's first pass runs as plain launches: one-off shapes (a
+        // prompt) are never captured, and cuBLAS's first call for a shape
+        // and the loading of kernels happen outside any capture.
+        if (m_seenShapes.insert(shape).second) {
+            enqueueNetwork(shape, cache);
+            return cache;
+        }
+        if (m_graphs.size() >= maxCapturedShapes) clearGraphs();
         check(cudaStreamBeginCapture(m_stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
         cudaGraph_t captured = nullptr;
         try {
