@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -17,7 +18,13 @@ GenerationOptions fixedLengthRun(uint64_t seed, int32_t maxTokens)
     return o;
 }
 
-std::filesystem::path fixturesDir() { return BD3_FIXTURES_DIR; }
+std::filesystem::path fixturesDir()
+{
+    // Tests built in one checkout and run from another (the GPU checks) are
+    // told where that one's fixtures are.
+    if (const char* dir = std::getenv("BD3_FIXTURES_DIR"); dir != nullptr && *dir != '\0') return dir;
+    return BD3_FIXTURES_DIR;
+}
 std::filesystem::path parityModelDir() { return fixturesDir() / "parity" / "model"; }
 
 ScratchDir::ScratchDir()

