@@ -451,10 +451,12 @@ TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
         for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
             const auto block = std::span(tokens).subspan(start, static_cast<size_t>(blockSize));
             // Looked at twice, then kept: one shape, so from the second block
-            // on every pass replays.
+            // on every pass replays. Stale cache lengths or positions would
+            // differ by far more than the 1e-5 allowed for cuBLAS choosing
+            // other kernels under capture.
             for (bool keep : {false, false, true}) {
                 const std::vector<float> expected = runChunk(*separate, *separateCache, block, blockSize, keep);
-                EXPECT_LE(maxRelativeError(runChunk(*captured, *capturedCache, block, blockSize, keep), expected), 1e-6)
+                EXPECT_LE(maxRelativeError(runChunk(*captured, *capturedCache, block, blockSize, keep), expected), 1e-5)
                     << "block size " << blockSize << ", block at " << start;
             }
         }
