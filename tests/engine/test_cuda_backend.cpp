@@ -12,7 +12,6 @@
 #include "bd3/model.hpp"
 #include "cuda/cuda_devices.hpp"
 #include "masked_distributions.hpp"
-#include "subs_output.hpp"
 
 #include <gtest/gtest.h>
 
@@ -73,28 +72,21 @@ protected:
         return model;
     }
 
-    // Tokens with BOS first, random clean ids and about one third [MASK].
-    static std::vector<int32_t> randomTokens(const ModelConfig& c, size_t count, uint32_t seed)
+    // GPU log-probabilities against the CPU's over 64 random tokens at
+    // several block sizes, in one precision; the worst relative error of
+    // each is recorded under name.
+    static void expectLogProbsMatchTheCpu(WeightPrecision precision, uint32_t seed, double tolerance,
+                                          const std::string& name)
     {
-        std::mt19937 rng(seed);
-        std::vector<int32_t> tokens{c.bosId};
-        while (tokens.size() < count)
-            tokens.push_back(rng() % 3 == 0 ? c.maskId : static_cast<int32_t>(rng() % static_cast<uint32_t>(c.maskId)));
-        return tokens;
-    }
-
-    // SUBS log-probabilities of every row of a chunk run after the cache.
-    static std::vector<float> runChunk(const Model& model, KvCache& cache, std::span<const int32_t> chunk,
-                                       int32_t blockSize, bool keep)
-    {
-        const int32_t V = model.config().vocabSize;
-        std::vector<int32_t> rows(chunk.size());
-        std::iota(rows.begin(), rows.end(), 0);
-        std::vector<float> out(chunk.size() * static_cast<size_t>(V));
-        model.backend().forward({chunk, blockSize, keep ? static_cast<int32_t>(chunk.size()) : 0, rows}, cache, out);
-        for (size_t i = 0; i < chunk.size(); ++i)
-            subsLogProbabilities(std::span(out).subspan(i * V, V), chunk[i], model.config().maskId);
-        return out;
+        const auto cpu = load(Device::Cpu, precision);
+        const auto gpu = load(Device::Cuda, precision);
+        for (int32_t blockSize : {1, 4, 8, 64}) {
+            const std::vector<int32_t> tokens =
+                test::randomTokens(cpu->config(), 64, seed + static_cast<uint32_t>(blockSize));
+            const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
+            EXPECT_LE(error, tolerance) << "block size " << blockSize;
+            RecordProperty(name + "_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
+        }
     }
 
     // The sampling distributions of the [MASK] rows of a chunk (blocks of 8)
@@ -131,28 +123,14 @@ TEST_F(CudaBackendTest, LoadsOnTheGpu)
 
 TEST_F(CudaBackendTest, Fp32LogProbabilitiesMatchTheCpu)
 {
-    const auto cpu = load(Device::Cpu);
-    const auto gpu = load(Device::Cuda);
-    for (int32_t blockSize : {1, 4, 8, 64}) {
-        const std::vector<int32_t> tokens = randomTokens(cpu->config(), 64, static_cast<uint32_t>(100 + blockSize));
-        const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
-        EXPECT_LE(error, 1e-4) << "block size " << blockSize;
-        RecordProperty("fp32_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
-    }
+    expectLogProbsMatchTheCpu(WeightPrecision::Float32, 100, 1e-4, "fp32");
 }
 
 // Both sides round the weights to bf16; the GPU also multiplies bf16
 // activations, which the CPU keeps in fp32.
 TEST_F(CudaBackendTest, Bf16LogProbabilitiesMatchTheCpu)
 {
-    const auto cpu = load(Device::Cpu, WeightPrecision::BFloat16);
-    const auto gpu = load(Device::Cuda, WeightPrecision::BFloat16);
-    for (int32_t blockSize : {1, 4, 8, 64}) {
-        const std::vector<int32_t> tokens = randomTokens(cpu->config(), 64, static_cast<uint32_t>(200 + blockSize));
-        const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
-        EXPECT_LE(error, 2e-2) << "block size " << blockSize;
-        RecordProperty("bf16_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
-    }
+    expectLogProbsMatchTheCpu(WeightPrecision::BFloat16, 200, 2e-2, "bf16");
 }
 
 TEST_F(CudaBackendTest, BlockByBlockWithTheCacheEqualsOnePass)
@@ -160,12 +138,12 @@ TEST_F(CudaBackendTest, BlockByBlockWithTheCacheEqualsOnePass)
     const auto gpu = load(Device::Cuda);
     const int32_t V = gpu->config().vocabSize;
     for (int32_t blockSize : {1, 4, 8}) {
-        const std::vector<int32_t> tokens = randomTokens(gpu->config(), 40, static_cast<uint32_t>(blockSize));
+        const std::vector<int32_t> tokens = test::randomTokens(gpu->config(), 40, static_cast<uint32_t>(blockSize));
         const std::vector<float> whole = gpu->logProbs(tokens, blockSize);
         const auto cache = gpu->backend().newCache(64);
         for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
             const auto block = std::span(tokens).subspan(start, static_cast<size_t>(blockSize));
-            const std::vector<float> cached = runChunk(*gpu, *cache, block, blockSize, true);
+            const std::vector<float> cached = test::runChunk(*gpu, *cache, block, blockSize, true);
             EXPECT_LE(maxRelativeError(cached, std::span(whole).subspan(start * V, cached.size())), 1e-4)
                 << "block size " << blockSize << ", block at " << start;
         }
@@ -177,44 +155,26 @@ TEST_F(CudaBackendTest, BlockByBlockWithTheCacheEqualsOnePass)
 // first block of the chunk differs in size), and a pass that keeps nothing.
 TEST_F(CudaBackendTest, KeptAndLookedAtRowsInOnePassEqualTwoPasses)
 {
-    const auto gpu = load(Device::Cuda);
-    const int32_t V = gpu->config().vocabSize;
-    const std::vector<int32_t> tokens = randomTokens(gpu->config(), 26, 5);
-    const auto clean = std::span(tokens).subspan(16, 4);
-    const auto noisy = std::span(tokens).subspan(20, 6);
-
-    const auto separate = gpu->backend().newCache(64);
-    runChunk(*gpu, *separate, std::span(tokens).first(16), 4, true);
-    runChunk(*gpu, *separate, clean, 4, true);
-    const std::vector<float> expected = runChunk(*gpu, *separate, noisy, 6, false);
-    EXPECT_EQ(separate->length(), 20);
-
-    const auto merged = gpu->backend().newCache(64);
-    runChunk(*gpu, *merged, std::span(tokens).first(16), 4, true);
-    std::vector<int32_t> rows(6);
-    std::iota(rows.begin(), rows.end(), 4);
-    std::vector<float> out(6 * static_cast<size_t>(V));
-    gpu->backend().forward({std::span(tokens).subspan(16, 10), 6, 4, rows, 4}, *merged, out);
-    for (size_t i = 0; i < 6; ++i)
-        subsLogProbabilities(std::span(out).subspan(i * V, V), noisy[i], gpu->config().maskId);
-    EXPECT_EQ(merged->length(), 20);
-    EXPECT_LE(maxRelativeError(out, expected), 1e-5);
-    EXPECT_LE(maxRelativeError(runChunk(*gpu, *merged, noisy, 6, false), expected), 1e-5);
+    const test::StoredWithNextStep run = test::storeBlockWithNextStep(*load(Device::Cuda));
+    EXPECT_EQ(run.separateLength, 20);
+    EXPECT_EQ(run.mergedLength, 20);
+    EXPECT_LE(maxRelativeError(run.merged, run.separate), 1e-5);
+    EXPECT_LE(maxRelativeError(run.afterMerged, run.separate), 1e-5);
 }
 
 TEST_F(CudaBackendTest, MisuseIsAClearError)
 {
     const auto gpu = load(Device::Cuda);
     const auto cpu = load(Device::Cpu);
-    const std::vector<int32_t> tokens = randomTokens(gpu->config(), 12, 3);
+    const std::vector<int32_t> tokens = test::randomTokens(gpu->config(), 12, 3);
     const auto small = gpu->backend().newCache(8);
-    EXPECT_THROW(runChunk(*gpu, *small, tokens, 4, true), Error);
+    EXPECT_THROW(test::runChunk(*gpu, *small, tokens, 4, true), Error);
     const auto cpuCache = cpu->backend().newCache(64);
-    EXPECT_THROW(runChunk(*gpu, *cpuCache, tokens, 4, true), Error);
+    EXPECT_THROW(test::runChunk(*gpu, *cpuCache, tokens, 4, true), Error);
     std::vector<int32_t> bad = tokens;
     bad[3] = gpu->config().vocabSize;
     const auto cache = gpu->backend().newCache(64);
-    EXPECT_THROW(runChunk(*gpu, *cache, bad, 4, true), Error);
+    EXPECT_THROW(test::runChunk(*gpu, *cache, bad, 4, true), Error);
     EXPECT_EQ(cache->length(), 0);
 }
 
@@ -224,7 +184,7 @@ TEST_F(CudaBackendTest, DistributionsMatchTheHost)
 {
     const auto cpu = load(Device::Cpu);
     const auto gpu = load(Device::Cuda);
-    const std::vector<int32_t> tokens = randomTokens(cpu->config(), 48, 11);
+    const std::vector<int32_t> tokens = test::randomTokens(cpu->config(), 48, 11);
     for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}, Setting{1.5, 0.5}}) {
         SCOPED_TRACE("temperature " + std::to_string(setting.temperature) + ", top-p " + std::to_string(setting.topP));
         const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP);
@@ -268,7 +228,7 @@ TEST_F(CudaBackendTest, DrawsMatchTheHostAtTheSameUniforms)
 {
     const auto cpu = load(Device::Cpu);
     const auto gpu = load(Device::Cuda);
-    const std::vector<int32_t> tokens = randomTokens(cpu->config(), 48, 12);
+    const std::vector<int32_t> tokens = test::randomTokens(cpu->config(), 48, 12);
     for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}}) {
         SCOPED_TRACE("temperature " + std::to_string(setting.temperature) + ", top-p " + std::to_string(setting.topP));
         const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP);
@@ -307,7 +267,7 @@ TEST_F(CudaBackendTest, SamplerStatistics)
     const auto gpu = load(Device::Cuda);
     const ModelConfig& c = gpu->config();
     const int32_t V = c.vocabSize;
-    const std::vector<int32_t> tokens = randomTokens(c, 48, 13);
+    const std::vector<int32_t> tokens = test::randomTokens(c, 48, 13);
     const size_t position[] = {0};
     constexpr size_t draws = 20000;
     std::mt19937_64 rng(99);
@@ -445,7 +405,8 @@ TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
     unsetenv("BD3_CUDA_GRAPHS");
     const auto captured = load(Device::Cuda);
     for (int32_t blockSize : {1, 4, 8}) {
-        const std::vector<int32_t> tokens = randomTokens(captured->config(), 48, static_cast<uint32_t>(300 + blockSize));
+        const std::vector<int32_t> tokens =
+            test::randomTokens(captured->config(), 48, static_cast<uint32_t>(300 + blockSize));
         const auto separateCache = separate->backend().newCache(64);
         const auto capturedCache = captured->backend().newCache(64);
         for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
@@ -455,8 +416,9 @@ TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
             // differ by far more than the 1e-5 allowed for cuBLAS choosing
             // other kernels under capture.
             for (bool keep : {false, false, true}) {
-                const std::vector<float> expected = runChunk(*separate, *separateCache, block, blockSize, keep);
-                EXPECT_LE(maxRelativeError(runChunk(*captured, *capturedCache, block, blockSize, keep), expected), 1e-5)
+                const std::vector<float> expected = test::runChunk(*separate, *separateCache, block, blockSize, keep);
+                const std::vector<float> replayed = test::runChunk(*captured, *capturedCache, block, blockSize, keep);
+                EXPECT_LE(maxRelativeError(replayed, expected), 1e-5)
                     << "block size " << blockSize << ", block at " << start;
             }
         }
@@ -475,7 +437,7 @@ TEST_F(CudaBackendTest, OutOfGpuMemoryIsAClearErrorAndTheBackendStaysUsable)
     } catch (const Error& error) {
         EXPECT_NE(std::string(error.what()).find("out of GPU memory"), std::string::npos) << error.what();
     }
-    const std::vector<int32_t> tokens = randomTokens(gpu->config(), 16, 9);
+    const std::vector<int32_t> tokens = test::randomTokens(gpu->config(), 16, 9);
     const auto cpu = load(Device::Cpu);
     EXPECT_LE(maxRelativeError(gpu->logProbs(tokens, 4), cpu->logProbs(tokens, 4)), 1e-4);
 }

@@ -5,13 +5,10 @@
 #include "backend.hpp"
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
-#include "subs_output.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numeric>
-#include <random>
 
 namespace bd3 {
 namespace {
@@ -20,28 +17,13 @@ class KvCacheTest : public testing::Test {
 protected:
     void SetUp() override { m_model = Model::load(test::parityModelDir()); }
 
-    // Tokens with BOS first, random clean ids and about one third [MASK].
     std::vector<int32_t> randomTokens(size_t count, uint32_t seed) const
     {
-        const ModelConfig& c = m_model->config();
-        std::mt19937 rng(seed);
-        std::vector<int32_t> tokens{c.bosId};
-        while (tokens.size() < count)
-            tokens.push_back(rng() % 3 == 0 ? c.maskId : static_cast<int32_t>(rng() % static_cast<uint32_t>(c.maskId)));
-        return tokens;
+        return test::randomTokens(m_model->config(), count, seed);
     }
-
-    // SUBS log-probabilities of every row of a chunk run after the cache.
     std::vector<float> runChunk(KvCache& cache, std::span<const int32_t> chunk, int32_t blockSize, bool keep) const
     {
-        const int32_t V = m_model->config().vocabSize;
-        std::vector<int32_t> rows(chunk.size());
-        std::iota(rows.begin(), rows.end(), 0);
-        std::vector<float> out(chunk.size() * static_cast<size_t>(V));
-        m_model->backend().forward({chunk, blockSize, keep ? static_cast<int32_t>(chunk.size()) : 0, rows}, cache, out);
-        for (size_t i = 0; i < chunk.size(); ++i)
-            subsLogProbabilities(std::span(out).subspan(i * V, V), chunk[i], m_model->config().maskId);
-        return out;
+        return test::runChunk(*m_model, cache, chunk, blockSize, keep);
     }
 
     static double maxDifference(std::span<const float> a, std::span<const float> b)
@@ -111,29 +93,12 @@ TEST_F(KvCacheTest, ClearedCacheStartsAgainAtPositionZero)
 // block, looked at], whose first block may differ in size.
 TEST_F(KvCacheTest, StoringABlockWithTheNextOnesFirstStepEqualsTwoPasses)
 {
-    const int32_t V = m_model->config().vocabSize;
-    const std::vector<int32_t> tokens = randomTokens(26, 5);  // 16 cached, a clean 4, a noisy 6
-    const auto clean = std::span(tokens).subspan(16, 4);
-    const auto noisy = std::span(tokens).subspan(20, 6);
-
-    const auto separate = m_model->backend().newCache(64);
-    runChunk(*separate, std::span(tokens).first(16), 4, true);
-    runChunk(*separate, clean, 4, true);
-    const std::vector<float> expected = runChunk(*separate, noisy, 6, false);
-
-    const auto merged = m_model->backend().newCache(64);
-    runChunk(*merged, std::span(tokens).first(16), 4, true);
-    std::vector<int32_t> rows(6);
-    std::iota(rows.begin(), rows.end(), 4);
-    std::vector<float> out(6 * static_cast<size_t>(V));
-    m_model->backend().forward({std::span(tokens).subspan(16, 10), 6, 4, rows, 4}, *merged, out);
-    for (size_t i = 0; i < 6; ++i)
-        subsLogProbabilities(std::span(out).subspan(i * V, V), noisy[i], m_model->config().maskId);
-    EXPECT_EQ(merged->length(), 20);
-    EXPECT_LE(maxDifference(out, expected), 1e-5);
+    const test::StoredWithNextStep run = test::storeBlockWithNextStep(*m_model);
+    EXPECT_EQ(run.separateLength, 20);
+    EXPECT_EQ(run.mergedLength, 20);
+    EXPECT_LE(maxDifference(run.merged, run.separate), 1e-5);
     // The kept block is in the cache exactly as if it had been run alone.
-    const std::vector<float> after = runChunk(*merged, noisy, 6, false);
-    EXPECT_LE(maxDifference(after, expected), 1e-5);
+    EXPECT_LE(maxDifference(run.afterMerged, run.separate), 1e-5);
 }
 
 TEST_F(KvCacheTest, ChunkPastCapacityIsAnError)
