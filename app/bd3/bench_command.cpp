@@ -134,20 +134,19 @@ int runBench(const BenchSettings& s)
         const double computeFloorMs = m.flops / std::max(m.nfe, 1) / (run.gemm * 1e9) * 1e3;
         const double memoryFloorMs = m.bytes / std::max(m.nfe, 1) / (bandwidth * 1e9) * 1e3;
         const GenerationFinished& r = run.result;
-        nlohmann::json entry = {{"block_size", run.params.blockSize},
-                                {"steps", run.params.steps},
-                                {"nfe", r.nfe},
-                                {"tokens", r.newTokens},
-                                {"seconds", r.seconds},
-                                {"ms_per_nfe", msPerNfe},
-                                {"tokens_per_second", r.newTokens / r.seconds},
-                                {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
-                                {"peak_rss_mib", run.peakMiB},
-                                {"gemm_gflops", run.gemm},
-                                {"compute_floor_ms", computeFloorMs},
-                                {"memory_floor_ms", memoryFloorMs},
-                                {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}};
-        report["runs"].push_back(std::move(entry));
+        report["runs"].push_back({{"block_size", run.params.blockSize},
+                                  {"steps", run.params.steps},
+                                  {"nfe", r.nfe},
+                                  {"tokens", r.newTokens},
+                                  {"seconds", r.seconds},
+                                  {"ms_per_nfe", msPerNfe},
+                                  {"tokens_per_second", r.newTokens / r.seconds},
+                                  {"nfe_per_token", static_cast<double>(r.nfe) / r.newTokens},
+                                  {"peak_rss_mib", run.peakMiB},
+                                  {"gemm_gflops", run.gemm},
+                                  {"compute_floor_ms", computeFloorMs},
+                                  {"memory_floor_ms", memoryFloorMs},
+                                  {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}});
     }
     for (int32_t context : parseTokenList(s.contexts)) {
         const int32_t blockSize = parseTokenList(s.blockSizes).front();

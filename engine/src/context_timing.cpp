@@ -2,9 +2,9 @@
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
 #include "bd3/roofline.hpp"
+#include "stopwatch.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <numeric>
 
 namespace bd3 {
@@ -16,9 +16,9 @@ double medianMs(int32_t repeats, Run run)
 {
     std::vector<double> times;
     for (int32_t i = 0; i < std::max(repeats, 1); ++i) {
-        const auto start = std::chrono::steady_clock::now();
+        const auto start = Clock::now();
         run();
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        times.push_back(millisecondsSince(start));
     }
     std::sort(times.begin(), times.end());
     return times[times.size() / 2];

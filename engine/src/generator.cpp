@@ -5,9 +5,9 @@
 #include "bd3/model.hpp"
 #include "samplers/block_sampler.hpp"
 #include "bd3/utf8.hpp"
+#include "stopwatch.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -15,13 +15,6 @@
 namespace bd3 {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double millisecondsSince(Clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 // Unigram entropy, in nats, of the last `window` tokens: the reference's
 // check for degenerate, repeating text.

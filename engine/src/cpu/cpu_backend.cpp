@@ -3,11 +3,11 @@
 #include "bd3/error.hpp"
 #include "cpu/thread_pool.hpp"
 #include "cpu/weight_matrix.hpp"
+#include "stopwatch.hpp"
 
 #include <cblas.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -17,10 +17,6 @@
 namespace bd3 {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 class CpuKvCache final : public KvCache {
 public:

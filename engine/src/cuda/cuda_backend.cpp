@@ -5,12 +5,12 @@
 #include "cuda/cuda_check.hpp"
 #include "cuda/cuda_distributions.hpp"
 #include "cuda/cuda_kernels.hpp"
+#include "stopwatch.hpp"
 
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <bit>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -24,9 +24,6 @@
 namespace bd3 {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 using cuda::Activation;
 using cuda::check;
@@ -505,23 +502,20 @@ double CudaBackend::measureProductGflops(int32_t rows, double seconds)
     x.allocate(n * 4 * D * (m_bf16 ? 2 : 4), "the product probe's input");
     y.allocate(n * 4 * D * 4, "the product probe's output");
     check(cudaMemsetAsync(x.data(), 0, x.bytes(), m_stream), "cudaMemsetAsync");
+    const std::initializer_list<const DeviceMatrix*> matrices{&layer.qkv, &layer.attnOut, &layer.mlpIn, &layer.mlpOut};
     double flopsPerRound = 0.0;
+    for (const DeviceMatrix* w : matrices) flopsPerRound += 2.0 * rows * w->out * w->in;
     auto round = [&] {
-        for (const DeviceMatrix* w : {&layer.qkv, &layer.attnOut, &layer.mlpIn, &layer.mlpOut}) {
-            multiply(x.data(), rows, *w, y.as<float>());
-            flopsPerRound += 2.0 * rows * w->out * w->in;
-        }
+        for (const DeviceMatrix* w : matrices) multiply(x.data(), rows, *w, y.as<float>());
     };
     round(); // warm-up: cuBLAS picks its kernels
     check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize");
-    flopsPerRound = 0.0;
     const auto start = Clock::now();
     double flops = 0.0;
     do {
         for (int i = 0; i < 10; ++i) round();
         check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize (product probe)");
-        flops += flopsPerRound;
-        flopsPerRound = 0.0;
+        flops += 10 * flopsPerRound;
     } while (secondsSince(start) < seconds);
     return flops / secondsSince(start) / 1e9;
 }
