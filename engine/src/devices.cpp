@@ -3,6 +3,7 @@
 #include <thread>
 
 #ifdef BD3_HAVE_CUDA
+#include "cuda/cuda_backend.hpp"
 #include "cuda/cuda_devices.hpp"
 #endif
 
@@ -13,13 +14,17 @@ DeviceReport availableDevices()
     DeviceReport report;
     report.devices.push_back({Device::Cpu, "CPU (" + std::to_string(std::thread::hardware_concurrency()) + " threads)", 0});
 #ifdef BD3_HAVE_CUDA
-    // The CUDA backend runs on the first device.
+    // The GPU is offered by the same test Model::load makes, so a device it
+    // lists never falls back to the CPU; the CUDA backend runs on the first.
     const CudaProbe probe = probeCudaDevices();
-    if (!probe.devices.empty()) {
+    const std::string unavailable = cudaUnavailableReason();
+    if (unavailable.empty() && !probe.devices.empty()) {
         const CudaDevice& first = probe.devices.front();
         report.devices.push_back({Device::Cuda, first.name, first.memoryBytes});
+        report.cudaStatus = probe.status + "; the CUDA backend uses device 0";
+    } else {
+        report.cudaStatus = unavailable.empty() ? probe.status : unavailable;
     }
-    report.cudaStatus = probe.devices.empty() ? probe.status : probe.status + "; the CUDA backend uses device 0";
 #else
     report.cudaStatus = "this build has no CUDA support (nvcc or cuBLAS was not found when it was configured)";
 #endif
