@@ -4,6 +4,7 @@
 // sampling distributions kept on the device (summaries, draws, alternatives)
 // against the host's, and running out of GPU memory. Without a CUDA device
 // every test is skipped with the probe's reason.
+#include "chunk_runs.hpp"
 #include "test_support.hpp"
 
 #include "backend.hpp"

@@ -1,5 +1,6 @@
 // Block-by-block decoding with the key/value cache equals one pass over the
 // whole sequence under the block-causal mask.
+#include "chunk_runs.hpp"
 #include "test_support.hpp"
 
 #include "backend.hpp"

@@ -1,10 +1,8 @@
-// Shared helpers of the engine tests: fixture paths, chunks run through a
-// backend, scratch folders, .npy reading and header-level edits of
-// safetensors files.
+// Shared helpers of the engine tests: fixture paths, scratch folders, .npy
+// reading and header-level edits of safetensors files.
 #pragma once
 
 #include "bd3/events.hpp"
-#include "bd3/model_config.hpp"
 #include "bd3/sampling.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,38 +12,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <span>
 #include <string>
 #include <vector>
-
-namespace bd3 {
-class KvCache;
-class Model;
-} // namespace bd3
 
 namespace bd3::test {
 
 std::filesystem::path fixturesDir();           // tests/fixtures
 std::filesystem::path parityModelDir();         // tests/fixtures/parity/model
-
-// Tokens with BOS first, random clean ids and about one third [MASK].
-std::vector<int32_t> randomTokens(const ModelConfig& config, size_t count, uint32_t seed);
-
-// SUBS log-probabilities of every row of a chunk run after the cache, which
-// keeps the chunk's keys and values when keep is set.
-std::vector<float> runChunk(const Model& model, KvCache& cache, std::span<const int32_t> chunk, int32_t blockSize,
-                            bool keep);
-
-// The generator stores a finished block's keys and values in the same pass
-// as the next block's first step. The same 26 random tokens (16 cached, a
-// clean 4, a noisy 6) run both ways: the noisy block's SUBS log-probabilities
-// after two separate passes, from the merged pass, and from a pass after the
-// merged one; with the cache lengths after each way.
-struct StoredWithNextStep {
-    std::vector<float> separate, merged, afterMerged;
-    int32_t separateLength = 0, mergedLength = 0;
-};
-StoredWithNextStep storeBlockWithNextStep(const Model& model);
 
 // Records every event of a generation; hooks let a test act in the middle
 // of one. commits may be read from another thread while it runs.
