@@ -63,36 +63,61 @@ def _raw_numpy(t: torch.Tensor) -> np.ndarray:
     return t.numpy()
 
 
-def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
-    """Write `tensors` (name -> torch.Tensor or np.ndarray) to `path`."""
-    items = {name: _as_tensor(v) for name, v in tensors.items()}
-    for name, t in items.items():
+def _layout(entries: dict, metadata: dict | None) -> tuple[list[str], bytes]:
+    """The write order and the padded header of tensors given as name -> (dtype, shape)
+    (dtype a torch dtype): largest element size first, then by name."""
+    for name, (dtype, _) in entries.items():
         if name == "__metadata__":
             raise ValueError("'__metadata__' is reserved")
-        if t.dtype not in TORCH_TO_ST:
-            raise ValueError(f"{name}: unsupported dtype {t.dtype}")
-    order = sorted(items, key=lambda n: (-items[n].element_size(), n))
+        if dtype not in TORCH_TO_ST:
+            raise ValueError(f"{name}: unsupported dtype {dtype}")
+    size = {n: DTYPES[TORCH_TO_ST[d]][1] for n, (d, _) in entries.items()}
+    order = sorted(entries, key=lambda n: (-size[n], n))
 
     header: dict = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     offset = 0
     for name in order:
-        t = items[name]
-        nbytes = t.numel() * t.element_size()
-        header[name] = {"dtype": TORCH_TO_ST[t.dtype], "shape": list(t.shape),
+        dtype, shape = entries[name]
+        nbytes = int(np.prod(shape, dtype=np.int64)) * size[name] if len(shape) else size[name]
+        header[name] = {"dtype": TORCH_TO_ST[dtype], "shape": [int(d) for d in shape],
                         "data_offsets": [offset, offset + nbytes]}
         offset += nbytes
     blob = json.dumps(header, separators=(",", ":")).encode("utf-8")
     blob += b" " * (-len(blob) % 8)
+    return order, blob
 
+
+def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
+    """Write `tensors` (name -> torch.Tensor or np.ndarray) to `path`."""
+    items = {name: _as_tensor(v) for name, v in tensors.items()}
+    save_file_streaming(path, {n: (t.dtype, tuple(t.shape)) for n, t in items.items()},
+                        items.__getitem__, metadata)
+
+
+def save_file_streaming(path, specs: dict, produce, metadata: dict | None = None) -> None:
+    """Write a file whose tensors are made one at a time, so that only one of them need
+    be in memory: `specs` maps name -> (torch dtype, shape); `produce(name)` returns
+    that tensor (called once per name, in file order). Same layout as save_file."""
+    order, blob = _layout(specs, metadata)
     tmp = f"{path}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(blob)))
-        f.write(blob)
-        for name in order:
-            _raw_numpy(items[name]).tofile(f)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(struct.pack("<Q", len(blob)))
+            f.write(blob)
+            for name in order:
+                t = _as_tensor(produce(name))
+                dtype, shape = specs[name]
+                if t.dtype != dtype or tuple(t.shape) != tuple(shape):
+                    raise ValueError(f"{name}: produced {t.dtype} {tuple(t.shape)}, "
+                                     f"declared {dtype} {tuple(shape)}")
+                _raw_numpy(t).tofile(f)
+                del t
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def read_header(path) -> tuple[dict, dict, int]:
