@@ -1,14 +1,10 @@
 #include "bd3/model.hpp"
 
 #include "backend.hpp"
+#include "backend_registry.hpp"
 #include "bd3/error.hpp"
-#include "cpu/cpu_backend.hpp"
-#include "network_weights.hpp"
+#include "formats/model_weights.hpp"
 #include "subs_output.hpp"
-
-#ifdef BD3_HAVE_CUDA
-#include "cuda/cuda_backend.hpp"
-#endif
 
 #include <numeric>
 
@@ -27,33 +23,28 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
                                       "the tokenizer files)");
     std::unique_ptr<Model> model(new Model);
     model->m_folder = folder;
-    model->m_config = ModelConfig::fromJsonFile(folder / "config.json");
+    model->m_config = ModelConfig::fromFolder(folder);
     model->m_tokenizer = loadTokenizer(folder);
     const ModelConfig& config = model->m_config;
     if (model->m_tokenizer->size() > config.vocabSize)
         throw Error(folder.string() + ": the tokenizer has " + std::to_string(model->m_tokenizer->size()) +
                     " entries but config.json's vocab_size is only " + std::to_string(config.vocabSize));
 
-    NetworkWeights weights = loadNetworkWeights(folder / "model.safetensors", config, options.precision, options.progress);
-    model->m_parameterCount = weights.parameterCount;
-    if (options.device == Device::Cuda) {
-        // A machine without a usable GPU runs the model on the CPU and says
-        // why; too little GPU memory is an error, since the CPU may then be
-        // the wrong choice for a model this size.
-#ifdef BD3_HAVE_CUDA
-        const std::string unavailable = cudaUnavailableReason();
-        if (unavailable.empty()) {
-            model->m_backend = makeCudaBackend(config, std::move(weights), options.precision);
-            model->m_device = Device::Cuda;
-            return model;
-        }
-#else
-        const std::string unavailable = "no usable CUDA device: this build has no CUDA backend";
-#endif
+    ModelWeights weights(folder);
+    weights.setProgress(options.progress);
+    const BackendEntry* entry = backendFor(options.device);
+    // A machine without a usable GPU runs the model on the CPU and says why;
+    // too little GPU memory is an error, since the CPU may then be the wrong
+    // choice for a model this size.
+    const std::string unavailable = entry == nullptr ? "no usable CUDA device: this build has no CUDA backend"
+                                                     : entry->unavailableReason();
+    if (!unavailable.empty()) {
         model->m_deviceNote = unavailable + "; running on the CPU instead";
+        entry = backendFor(Device::Cpu);
     }
-    model->m_backend = makeCpuBackend(config, std::move(weights), options.precision);
-    model->m_device = Device::Cpu;
+    model->m_backend = entry->make(config, weights, options.precision);
+    model->m_device = entry->device;
+    model->m_parameterCount = weights.parameterCount();
     return model;
 }
 
@@ -74,6 +65,10 @@ std::vector<float> Model::logProbs(std::span<const int32_t> tokens, int32_t bloc
     std::iota(rows.begin(), rows.end(), 0);
     std::vector<float> out(tokens.size() * static_cast<size_t>(V));
     m_backend->forward({tokens, blockSize, 0, rows}, *cache, out);
+    // A shifted model predicts position i from row i - 1; position 0, which
+    // nothing precedes, keeps its own row, as Fast-dLLM v2 does.
+    if (m_config.logits == LogitAlignment::NextPosition)
+        std::copy_backward(out.begin(), out.end() - V, out.end());
     for (size_t i = 0; i < tokens.size(); ++i)
         subsLogProbabilities(std::span(out).subspan(i * V, V), tokens[i], m_config.maskId);
     return out;

@@ -29,8 +29,8 @@ void weightProduct(benchmark::State& state)
     const auto rows = static_cast<int32_t>(state.range(0));
     const auto out = static_cast<int32_t>(state.range(1));
     const auto in = static_cast<int32_t>(state.range(2));
-    const auto precision = state.range(3) ? bd3::WeightPrecision::BFloat16 : bd3::WeightPrecision::Float32;
-    const bd3::WeightMatrix w(randomValues(static_cast<size_t>(out) * in), out, in, precision);
+    const auto stored = bd3::StoredTensor::fromFloats("w", {out, in}, randomValues(static_cast<size_t>(out) * in));
+    const bd3::WeightMatrix w(state.range(3) ? stored.toBf16() : stored);
     const std::vector<float> x = randomValues(static_cast<size_t>(rows) * in);
     std::vector<float> y(static_cast<size_t>(rows) * out);
     bd3::ThreadPool pool;

@@ -1,16 +1,20 @@
 #include "cpu/cpu_backend.hpp"
 
 #include "bd3/error.hpp"
+#include "block_layout.hpp"
 #include "cpu/thread_pool.hpp"
 #include "cpu/weight_matrix.hpp"
+#include "families/family_registry.hpp"
 #include "stopwatch.hpp"
 
 #include <cblas.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <thread>
 #include <utility>
 
@@ -18,18 +22,31 @@ namespace bd3 {
 
 namespace {
 
+// Keys and values per layer, [rows, width] each. Rows [0, length) are
+// cached; the rows after them are scratch for the chunk being run, kept only
+// when the pass asks for it. Memory grows with the rows used, up to the
+// capacity, so a long context costs only what a generation reaches.
 class CpuKvCache final : public KvCache {
 public:
-    CpuKvCache(int32_t capacity, int32_t layers, int32_t width)
-        : KvCache(capacity), m_width(width),
-          m_keys(static_cast<size_t>(layers), std::vector<float>(static_cast<size_t>(capacity) * width)),
-          m_values(m_keys)
+    CpuKvCache(int32_t capacity, CacheLayout layout)
+        : KvCache(capacity), m_width(layout.width), m_keys(static_cast<size_t>(layout.layers)),
+          m_values(static_cast<size_t>(layout.layers))
     {}
 
-    // Rows [0, length) are cached; the rows after them are scratch for the
-    // chunk being run, kept only when the pass asks for it.
+    int32_t width() const { return m_width; }
     float* keys(int32_t layer) { return m_keys[static_cast<size_t>(layer)].data(); }
     float* values(int32_t layer) { return m_values[static_cast<size_t>(layer)].data(); }
+
+    // Room for `rows` rows in every layer.
+    void reserveRows(int32_t rows)
+    {
+        const size_t needed = static_cast<size_t>(rows) * static_cast<size_t>(m_width);
+        if (!m_keys.empty() && m_keys.front().size() >= needed) return;
+        const size_t grown = std::min(static_cast<size_t>(m_capacity) * m_width,
+                                      std::max(needed, m_keys.empty() ? 0 : 2 * m_keys.front().size()));
+        for (auto* store : {&m_keys, &m_values})
+            for (std::vector<float>& layer : *store) layer.resize(grown);
+    }
 
     void append(int32_t count)
     {
@@ -39,16 +56,144 @@ public:
 
 private:
     int32_t m_width;
-    std::vector<std::vector<float>> m_keys;   // per layer [capacity, D]
-    std::vector<std::vector<float>> m_values; // per layer [capacity, D]
+    std::vector<std::vector<float>> m_keys;
+    std::vector<std::vector<float>> m_values;
 };
 
-// out = LayerNorm(x) * weight * (1 + scale) + shift, LayerNorm without bias.
-void modulatedLayerNorm(const float* x, int32_t rows, int32_t width, const float* weight, const float* shift,
-                        const float* scale, float* out)
+float geluTanh(float x)
 {
-    for (int32_t r = 0; r < rows; ++r) {
-        const float* row = x + static_cast<size_t>(r) * width;
+    constexpr float k = 0.7978845608028654F; // sqrt(2 / pi)
+    return 0.5F * x * (1.0F + std::tanh(k * (x + 0.044715F * x * x * x)));
+}
+
+float* rowOf(const Rows& x, int32_t r) { return x.data + static_cast<size_t>(r) * x.stride; }
+
+class CpuBackend final : public Backend, private NetworkOps {
+public:
+    CpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision) : m_config(config)
+    {
+        // The pool splits every product by output columns; OpenBLAS threads of
+        // its own would spin against it.
+        openblas_set_num_threads(1);
+        m_network = familyNamed(config.familyName).makeNetwork(config, weights, *this, precision);
+    }
+
+    std::string_view name() const override { return "cpu"; }
+    int64_t weightBytes() const override
+    {
+        int64_t bytes = 0;
+        for (const WeightMatrix& m : m_matrices) bytes += m.bytes();
+        for (const auto& v : m_vectors) bytes += static_cast<int64_t>(v.size() * sizeof(float));
+        return bytes;
+    }
+    std::unique_ptr<KvCache> newCache(int32_t capacity) const override
+    {
+        return std::make_unique<CpuKvCache>(capacity, m_network->cacheLayout());
+    }
+    void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
+    double measureProductGflops(int32_t rows, double seconds) override;
+    double measureCopyBandwidth(double seconds) override;
+
+private:
+    // NetworkOps
+    MatrixId addMatrix(StoredTensor tensor) override
+    {
+        m_matrices.emplace_back(std::move(tensor));
+        return static_cast<MatrixId>(m_matrices.size() - 1);
+    }
+    VectorId addVector(std::vector<float> values) override
+    {
+        m_vectors.push_back(std::move(values));
+        return static_cast<VectorId>(m_vectors.size() - 1);
+    }
+    Rows scratch(Slot slot, int32_t rows, int32_t width) override
+    {
+        std::vector<float>& buffer = m_scratch[static_cast<size_t>(slot)];
+        buffer.resize(static_cast<size_t>(rows) * width);
+        return {buffer.data(), rows, width, width};
+    }
+    Rows logits() override { return m_logits; }
+    void embedTokens(MatrixId table, Rows out) override;
+    void linear(Rows x, MatrixId w, std::optional<VectorId> bias, Rows out) override;
+    void rmsNorm(Rows x, VectorId weight, double eps, int32_t groupWidth, Rows out) override;
+    void modulatedLayerNorm(Rows x, VectorId weight, VectorId shift, VectorId scale, Rows out) override;
+    void rotary(Rows x, int32_t heads, int32_t headDim, double theta) override;
+    void attention(Rows q, Rows k, Rows v, const AttentionShape& shape, int32_t layer, Rows out) override;
+    void geluTanh(Rows x) override;
+    void siluGate(Rows gate, Rows up, Rows out) override;
+    void addInto(Rows h, Rows y, std::optional<VectorId> gate) override;
+    void gatherOutputRows(Rows x, Rows out) override;
+
+    const std::vector<double>& inverseFrequencies(int32_t headDim, double theta);
+
+    ModelConfig m_config;
+    std::vector<WeightMatrix> m_matrices;
+    std::vector<std::vector<float>> m_vectors;
+    std::unique_ptr<Network> m_network;
+    std::array<std::vector<float>, static_cast<size_t>(Slot::Count)> m_scratch;
+    std::map<std::pair<int32_t, double>, std::vector<double>> m_inverseFrequencies;
+    std::vector<float> m_scores; // attention scratch, reused between passes
+    ThreadPool m_pool;
+    // The pass being run.
+    const ForwardPass* m_pass = nullptr;
+    CpuKvCache* m_cache = nullptr;
+    Rows m_logits;
+};
+
+void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
+{
+    auto& cache = static_cast<CpuKvCache&>(cacheBase);
+    checkForwardPass(pass, cache, logits.size(), m_config.vocabSize);
+    const auto rows = static_cast<int32_t>(pass.tokens.size());
+    cache.reserveRows(cache.length() + rows);
+    m_pass = &pass;
+    m_cache = &cache;
+    m_logits = {logits.data(), static_cast<int32_t>(pass.outputRows.size()), m_config.vocabSize, m_config.vocabSize};
+    m_network->forward(*this, rows, static_cast<int32_t>(pass.outputRows.size()));
+    cache.append(pass.keepRows);
+    m_pass = nullptr;
+    m_cache = nullptr;
+}
+
+void CpuBackend::embedTokens(MatrixId table, Rows out)
+{
+    const WeightMatrix& matrix = m_matrices[static_cast<size_t>(table)];
+    for (int32_t r = 0; r < out.rows; ++r) matrix.row(m_pass->tokens[static_cast<size_t>(r)], rowOf(out, r));
+}
+
+void CpuBackend::linear(Rows x, MatrixId w, std::optional<VectorId> bias, Rows out)
+{
+    const WeightMatrix& matrix = m_matrices[static_cast<size_t>(w)];
+    if (!x.contiguous() || !out.contiguous() || x.width != matrix.columns() || out.width != matrix.rows())
+        throw Error("internal: product of [" + std::to_string(x.rows) + ", " + std::to_string(x.width) + "] by [" +
+                    std::to_string(matrix.rows()) + ", " + std::to_string(matrix.columns()) + "]");
+    matrix.multiply(x.data, x.rows, out.data, bias ? &m_vectors[static_cast<size_t>(*bias)] : nullptr, m_pool);
+}
+
+void CpuBackend::rmsNorm(Rows x, VectorId weightId, double eps, int32_t groupWidth, Rows out)
+{
+    const float* weight = m_vectors[static_cast<size_t>(weightId)].data();
+    for (int32_t r = 0; r < x.rows; ++r) {
+        const float* row = rowOf(x, r);
+        float* o = rowOf(out, r);
+        for (int32_t g = 0; g < x.width; g += groupWidth) {
+            double squares = 0.0;
+            for (int32_t i = 0; i < groupWidth; ++i) squares += static_cast<double>(row[g + i]) * row[g + i];
+            const auto inv = static_cast<float>(1.0 / std::sqrt(squares / groupWidth + eps));
+            for (int32_t i = 0; i < groupWidth; ++i) o[g + i] = row[g + i] * inv * weight[i];
+        }
+    }
+}
+
+// out = LayerNorm(x) * weight * (1 + scale) + shift, LayerNorm without bias.
+void CpuBackend::modulatedLayerNorm(Rows x, VectorId weightId, VectorId shiftId, VectorId scaleId, Rows out)
+{
+    const float* weight = m_vectors[static_cast<size_t>(weightId)].data();
+    const float* shift = m_vectors[static_cast<size_t>(shiftId)].data();
+    const float* scale = m_vectors[static_cast<size_t>(scaleId)].data();
+    const int32_t width = x.width;
+    for (int32_t r = 0; r < x.rows; ++r) {
+        const float* row = rowOf(x, r);
         double mean = 0.0;
         for (int32_t i = 0; i < width; ++i) mean += row[i];
         mean /= width;
@@ -57,87 +202,143 @@ void modulatedLayerNorm(const float* x, int32_t rows, int32_t width, const float
         variance /= width;
         const auto inv = static_cast<float>(1.0 / std::sqrt(variance + 1e-5));
         const auto m = static_cast<float>(mean);
-        float* o = out + static_cast<size_t>(r) * width;
+        float* o = rowOf(out, r);
         for (int32_t i = 0; i < width; ++i) o[i] = (row[i] - m) * inv * weight[i] * (1.0F + scale[i]) + shift[i];
     }
 }
 
-float geluTanh(float x)
+const std::vector<double>& CpuBackend::inverseFrequencies(int32_t headDim, double theta)
 {
-    constexpr float k = 0.7978845608028654F; // sqrt(2 / pi)
-    return 0.5F * x * (1.0F + std::tanh(k * (x + 0.044715F * x * x * x)));
+    std::vector<double>& frequencies = m_inverseFrequencies[{headDim, theta}];
+    if (frequencies.empty()) {
+        for (int32_t i = 0; i < headDim / 2; ++i) frequencies.push_back(std::pow(theta, -2.0 * i / headDim));
+    }
+    return frequencies;
 }
 
-// The large matrices of one layer, in the precision chosen at load.
-struct LayerMatrices {
-    WeightMatrix qkv, attnOut, mlpIn, mlpOut;
-};
-
-class CpuBackend final : public Backend {
-public:
-    CpuBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
-        : m_config(config), m_weights(std::move(weights))
-    {
-        // The pool splits every product by output columns; OpenBLAS threads of
-        // its own would spin against it.
-        openblas_set_num_threads(1);
-        const int32_t D = config.hiddenDim;
-        for (LayerWeights& layer : m_weights.layers) {
-            m_layers.push_back({WeightMatrix(std::exchange(layer.qkv, {}), 3 * D, D, precision),
-                                WeightMatrix(std::exchange(layer.attnOut, {}), D, D, precision),
-                                WeightMatrix(std::exchange(layer.mlpIn, {}), 4 * D, D, precision),
-                                WeightMatrix(std::exchange(layer.mlpOut, {}), D, 4 * D, precision)});
+// Rotary embedding, rotate-half style: the first and second half of each
+// head are the two coordinates of each rotated pair.
+void CpuBackend::rotary(Rows x, int32_t heads, int32_t headDim, double theta)
+{
+    const std::vector<double>& frequencies = inverseFrequencies(headDim, theta);
+    const int32_t half = headDim / 2;
+    std::vector<float> cosines(static_cast<size_t>(half)), sines(static_cast<size_t>(half));
+    const int64_t firstPosition = m_cache->nextPosition();
+    for (int32_t r = 0; r < x.rows; ++r) {
+        const auto position = static_cast<double>(firstPosition + r);
+        for (int32_t i = 0; i < half; ++i) {
+            const double angle = position * frequencies[static_cast<size_t>(i)];
+            cosines[static_cast<size_t>(i)] = static_cast<float>(std::cos(angle));
+            sines[static_cast<size_t>(i)] = static_cast<float>(std::sin(angle));
         }
-        m_output = WeightMatrix(std::exchange(m_weights.outputWeight, {}), config.vocabSize, D, precision);
-        const int32_t half = m_config.headDim() / 2;
-        m_inverseFrequency.resize(static_cast<size_t>(half));
-        for (int32_t i = 0; i < half; ++i)
-            m_inverseFrequency[static_cast<size_t>(i)] = std::pow(10000.0, -2.0 * i / m_config.headDim());
+        float* row = rowOf(x, r);
+        for (int32_t head = 0; head < heads; ++head) {
+            float* h = row + head * headDim;
+            for (int32_t i = 0; i < half; ++i) {
+                const float a = h[i], b = h[i + half];
+                h[i] = a * cosines[static_cast<size_t>(i)] - b * sines[static_cast<size_t>(i)];
+                h[i + half] = b * cosines[static_cast<size_t>(i)] + a * sines[static_cast<size_t>(i)];
+            }
+        }
     }
+}
 
-    std::string_view name() const override { return "cpu"; }
-    int64_t weightBytes() const override
-    {
-        int64_t bytes = m_weights.bytes() + m_output.bytes();
-        for (const LayerMatrices& layer : m_layers)
-            bytes += layer.qkv.bytes() + layer.attnOut.bytes() + layer.mlpIn.bytes() + layer.mlpOut.bytes();
-        return bytes;
+// Softmax attention of the chunk's queries against the cache and the chunk,
+// block-causal inside the chunk; the chunk's keys and values are written to
+// the cache rows after the cached ones first.
+void CpuBackend::attention(Rows q, Rows k, Rows v, const AttentionShape& shape, int32_t layer, Rows out)
+{
+    CpuKvCache& cache = *m_cache;
+    const int32_t rows = q.rows, hd = shape.headDim, width = cache.width();
+    const int32_t cached = cache.length(), keys = cached + rows;
+    for (int32_t r = 0; r < rows; ++r) {
+        std::memcpy(cache.keys(layer) + static_cast<size_t>(cached + r) * width, rowOf(k, r), width * sizeof(float));
+        std::memcpy(cache.values(layer) + static_cast<size_t>(cached + r) * width, rowOf(v, r), width * sizeof(float));
     }
+    const int32_t group = shape.heads / shape.kvHeads;
+    const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+    const size_t headScores = static_cast<size_t>(rows) * keys;
+    m_scores.resize(headScores * static_cast<size_t>(shape.heads));
+    m_pool.parallelFor(shape.heads, 1, [&](int64_t firstHead, int64_t lastHead) {
+        for (auto head = static_cast<int32_t>(firstHead); head < lastHead; ++head) {
+            const int32_t kvHead = head / group;
+            float* scores = m_scores.data() + headScores * static_cast<size_t>(head);
+            // scores (rows, keys) = q_h (rows, hd) K_h^T (hd, keys)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, hd, scale, q.data + head * hd, q.stride,
+                        cache.keys(layer) + kvHead * hd, width, 0.0F, scores, keys);
+            for (int32_t r = 0; r < rows; ++r) {
+                float* s = scores + static_cast<size_t>(r) * keys;
+                const int32_t visible = cached + visibleChunkRows(r, rows, m_pass->firstBlock, m_pass->blockSize);
+                float maximum = -std::numeric_limits<float>::infinity();
+                for (int32_t key = 0; key < visible; ++key) maximum = std::max(maximum, s[key]);
+                double sum = 0.0;
+                for (int32_t key = 0; key < visible; ++key) {
+                    s[key] = std::exp(s[key] - maximum);
+                    sum += s[key];
+                }
+                const auto inv = static_cast<float>(1.0 / sum);
+                for (int32_t key = 0; key < visible; ++key) s[key] *= inv;
+                std::fill(s + visible, s + keys, 0.0F);
+            }
+            // out_h (rows, hd) = P (rows, keys) V_h (keys, hd)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, keys, 1.0F, scores, keys,
+                        cache.values(layer) + kvHead * hd, width, 0.0F, out.data + head * hd, out.stride);
+        }
+    });
+}
 
-    std::unique_ptr<KvCache> newCache(int32_t capacity) const override
-    {
-        return std::make_unique<CpuKvCache>(capacity, m_config.layers, m_config.hiddenDim);
+void CpuBackend::geluTanh(Rows x)
+{
+    for (int32_t r = 0; r < x.rows; ++r) {
+        float* row = rowOf(x, r);
+        for (int32_t i = 0; i < x.width; ++i) row[i] = bd3::geluTanh(row[i]);
     }
+}
 
-    void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
-    double measureProductGflops(int32_t rows, double seconds) override;
-    double measureCopyBandwidth(double seconds) override;
+void CpuBackend::siluGate(Rows gate, Rows up, Rows out)
+{
+    for (int32_t r = 0; r < gate.rows; ++r) {
+        const float *g = rowOf(gate, r), *u = rowOf(up, r);
+        float* o = rowOf(out, r);
+        for (int32_t i = 0; i < gate.width; ++i) o[i] = g[i] / (1.0F + std::exp(-g[i])) * u[i];
+    }
+}
 
-private:
-    void rotate(float* qk, int32_t rows, int64_t firstPosition, int32_t stride) const;
-    void attend(const float* qkv, const ForwardPass& pass, CpuKvCache& cache, int32_t layer, float* out);
+void CpuBackend::addInto(Rows h, Rows y, std::optional<VectorId> gateId)
+{
+    const float* gate = gateId ? m_vectors[static_cast<size_t>(*gateId)].data() : nullptr;
+    for (int32_t r = 0; r < h.rows; ++r) {
+        float* out = rowOf(h, r);
+        const float* add = rowOf(y, r);
+        if (gate != nullptr) {
+            for (int32_t i = 0; i < h.width; ++i) out[i] += gate[i] * add[i];
+        } else {
+            for (int32_t i = 0; i < h.width; ++i) out[i] += add[i];
+        }
+    }
+}
 
-    ModelConfig m_config;
-    NetworkWeights m_weights; // the small tensors; the matrices moved into m_layers and m_output
-    std::vector<LayerMatrices> m_layers;
-    WeightMatrix m_output;
-    std::vector<double> m_inverseFrequency;
-    std::vector<float> m_scores; // scratch, reused between passes
-    ThreadPool m_pool;
-};
+void CpuBackend::gatherOutputRows(Rows x, Rows out)
+{
+    for (int32_t i = 0; i < out.rows; ++i)
+        std::memcpy(rowOf(out, i), rowOf(x, m_pass->outputRows[static_cast<size_t>(i)]), x.width * sizeof(float));
+}
 
 double CpuBackend::measureProductGflops(int32_t rows, double seconds)
 {
     // The first layer's products, as forward() makes them.
-    const int32_t D = m_config.hiddenDim;
-    const LayerMatrices& layer = m_layers.front();
-    std::vector<float> x(static_cast<size_t>(rows) * 4 * D, 0.5F), y(static_cast<size_t>(rows) * 4 * D);
+    const std::vector<MatrixId> products = m_network->layerProducts();
+    int32_t widest = 0;
+    for (const MatrixId id : products)
+        widest = std::max({widest, m_matrices[static_cast<size_t>(id)].rows(), m_matrices[static_cast<size_t>(id)].columns()});
+    std::vector<float> x(static_cast<size_t>(rows) * widest, 0.5F), y(static_cast<size_t>(rows) * widest);
     double flops = 0.0;
     const auto start = Clock::now();
     do {
-        for (const WeightMatrix* w : {&layer.qkv, &layer.attnOut, &layer.mlpIn, &layer.mlpOut}) {
-            w->multiply(x.data(), rows, y.data(), nullptr, m_pool);
-            flops += 2.0 * rows * w->rows() * w->columns();
+        for (const MatrixId id : products) {
+            const WeightMatrix& w = m_matrices[static_cast<size_t>(id)];
+            w.multiply(x.data(), rows, y.data(), nullptr, m_pool);
+            flops += 2.0 * rows * w.rows() * w.columns();
         }
     } while (secondsSince(start) < seconds);
     return flops / secondsSince(start) / 1e9;
@@ -163,139 +364,11 @@ double CpuBackend::measureCopyBandwidth(double seconds)
     return copied / secondsSince(start) / 1e9;
 }
 
-// Rotary embedding, rotate-half style, on the q and k parts of rows of qkv.
-void CpuBackend::rotate(float* qkv, int32_t rows, int64_t firstPosition, int32_t stride) const
-{
-    const int32_t D = m_config.hiddenDim, hd = m_config.headDim(), half = hd / 2;
-    std::vector<float> cosines(static_cast<size_t>(half)), sines(static_cast<size_t>(half));
-    for (int32_t r = 0; r < rows; ++r) {
-        const double position = static_cast<double>(firstPosition + r);
-        for (int32_t i = 0; i < half; ++i) {
-            const double angle = position * m_inverseFrequency[static_cast<size_t>(i)];
-            cosines[static_cast<size_t>(i)] = static_cast<float>(std::cos(angle));
-            sines[static_cast<size_t>(i)] = static_cast<float>(std::sin(angle));
-        }
-        float* row = qkv + static_cast<size_t>(r) * stride;
-        for (int32_t part = 0; part < 2; ++part) { // q, then k
-            for (int32_t head = 0; head < m_config.heads; ++head) {
-                float* x = row + part * D + head * hd;
-                for (int32_t i = 0; i < half; ++i) {
-                    const float a = x[i], b = x[i + half];
-                    x[i] = a * cosines[static_cast<size_t>(i)] - b * sines[static_cast<size_t>(i)];
-                    x[i + half] = b * cosines[static_cast<size_t>(i)] + a * sines[static_cast<size_t>(i)];
-                }
-            }
-        }
-    }
-}
-
-// Softmax attention of the chunk's queries against the cache and the chunk,
-// block-causal inside the chunk. The chunk's keys and values were written to
-// the cache rows after the cached ones.
-void CpuBackend::attend(const float* qkv, const ForwardPass& pass, CpuKvCache& cache, int32_t layer, float* out)
-{
-    const auto rows = static_cast<int32_t>(pass.tokens.size());
-    const int32_t first = pass.firstBlock > 0 ? pass.firstBlock : pass.blockSize;
-    const int32_t D = m_config.hiddenDim, hd = m_config.headDim();
-    const int32_t cached = cache.length(), keys = cached + rows;
-    const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
-    const size_t headScores = static_cast<size_t>(rows) * keys;
-    m_scores.resize(headScores * static_cast<size_t>(m_config.heads));
-    m_pool.parallelFor(m_config.heads, 1, [&](int64_t firstHead, int64_t lastHead) {
-        for (auto head = static_cast<int32_t>(firstHead); head < lastHead; ++head) {
-            float* scores = m_scores.data() + headScores * static_cast<size_t>(head);
-            // scores (rows, keys) = q_h (rows, hd) K_h^T (hd, keys)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, hd, scale, qkv + head * hd, 3 * D,
-                        cache.keys(layer) + head * hd, D, 0.0F, scores, keys);
-            for (int32_t r = 0; r < rows; ++r) {
-                float* s = scores + static_cast<size_t>(r) * keys;
-                // Keys of later blocks of the chunk are hidden from this query.
-                const int32_t blockEnd =
-                    r < first ? first : first + ((r - first) / pass.blockSize + 1) * pass.blockSize;
-                const int32_t visible = cached + std::min(rows, blockEnd);
-                float maximum = -std::numeric_limits<float>::infinity();
-                for (int32_t k = 0; k < visible; ++k) maximum = std::max(maximum, s[k]);
-                double sum = 0.0;
-                for (int32_t k = 0; k < visible; ++k) {
-                    s[k] = std::exp(s[k] - maximum);
-                    sum += s[k];
-                }
-                const auto inv = static_cast<float>(1.0 / sum);
-                for (int32_t k = 0; k < visible; ++k) s[k] *= inv;
-                std::fill(s + visible, s + keys, 0.0F);
-            }
-            // out_h (rows, hd) = P (rows, keys) V_h (keys, hd)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, keys, 1.0F, scores, keys,
-                        cache.values(layer) + head * hd, D, 0.0F, out + head * hd, D);
-        }
-    });
-}
-
-void CpuBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
-{
-    auto& cache = static_cast<CpuKvCache&>(cacheBase);
-    const int32_t D = m_config.hiddenDim, V = m_config.vocabSize;
-    const auto rows = static_cast<int32_t>(pass.tokens.size());
-    checkForwardPass(pass, cache, logits.size(), V);
-
-    // h (rows, D): embedding lookup.
-    std::vector<float> h(static_cast<size_t>(rows) * D);
-    for (int32_t r = 0; r < rows; ++r) {
-        const int32_t token = pass.tokens[static_cast<size_t>(r)];
-        std::memcpy(&h[static_cast<size_t>(r) * D], &m_weights.embedding[static_cast<size_t>(token) * D],
-                    D * sizeof(float));
-    }
-
-    std::vector<float> normed(static_cast<size_t>(rows) * D), qkv(static_cast<size_t>(rows) * 3 * D),
-        attention(static_cast<size_t>(rows) * D), projected(static_cast<size_t>(rows) * D),
-        wide(static_cast<size_t>(rows) * 4 * D);
-    const int32_t cached = cache.length();
-    for (int32_t l = 0; l < m_config.layers; ++l) {
-        const LayerWeights& layer = m_weights.layers[static_cast<size_t>(l)];
-        const LayerMatrices& matrices = m_layers[static_cast<size_t>(l)];
-        const float* mod = layer.modulation.data();
-        const float *shift1 = mod, *scale1 = mod + D, *gate1 = mod + 2 * D;
-        const float *shift2 = mod + 3 * D, *scale2 = mod + 4 * D, *gate2 = mod + 5 * D;
-
-        modulatedLayerNorm(h.data(), rows, D, layer.norm1.data(), shift1, scale1, normed.data());
-        matrices.qkv.multiply(normed.data(), rows, qkv.data(), nullptr, m_pool); // (rows, 3D)
-        rotate(qkv.data(), rows, cache.nextPosition(), 3 * D);
-        for (int32_t r = 0; r < rows; ++r) {
-            const float* row = &qkv[static_cast<size_t>(r) * 3 * D];
-            std::memcpy(cache.keys(l) + static_cast<size_t>(cached + r) * D, row + D, D * sizeof(float));
-            std::memcpy(cache.values(l) + static_cast<size_t>(cached + r) * D, row + 2 * D, D * sizeof(float));
-        }
-        attend(qkv.data(), pass, cache, l, attention.data());
-        matrices.attnOut.multiply(attention.data(), rows, projected.data(), nullptr, m_pool);
-        for (size_t i = 0; i < h.size(); ++i) h[i] += gate1[i % D] * projected[i];
-
-        modulatedLayerNorm(h.data(), rows, D, layer.norm2.data(), shift2, scale2, normed.data());
-        matrices.mlpIn.multiply(normed.data(), rows, wide.data(), &layer.mlpInBias, m_pool);
-        for (float& x : wide) x = geluTanh(x);
-        matrices.mlpOut.multiply(wide.data(), rows, projected.data(), &layer.mlpOutBias, m_pool);
-        for (size_t i = 0; i < h.size(); ++i) h[i] += gate2[i % D] * projected[i];
-    }
-    cache.append(pass.keepRows);
-    if (pass.outputRows.empty()) return;
-
-    // The output layer only for the rows asked for: (outputs, D) -> (outputs, V).
-    const auto outputs = static_cast<int32_t>(pass.outputRows.size());
-    std::vector<float> selected(static_cast<size_t>(outputs) * D);
-    for (int32_t i = 0; i < outputs; ++i) {
-        const int32_t row = pass.outputRows[static_cast<size_t>(i)];
-        std::memcpy(&selected[static_cast<size_t>(i) * D], &h[static_cast<size_t>(row) * D], D * sizeof(float));
-    }
-    const float* finalMod = m_weights.finalModulation.data();
-    modulatedLayerNorm(selected.data(), outputs, D, m_weights.finalNorm.data(), finalMod, finalMod + D,
-                       selected.data());
-    m_output.multiply(selected.data(), outputs, logits.data(), &m_weights.outputBias, m_pool);
-}
-
 } // namespace
 
-std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision)
 {
-    return std::make_unique<CpuBackend>(config, std::move(weights), precision);
+    return std::make_unique<CpuBackend>(config, weights, precision);
 }
 
 } // namespace bd3

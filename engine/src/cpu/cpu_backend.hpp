@@ -1,12 +1,14 @@
-// The reference backend: fp32 on the CPU, matrix products through OpenBLAS.
+// The reference backend: the network's operations on the CPU in fp32, the
+// matrix products over weights in their stored type (OpenBLAS for fp32, our
+// own kernels for f16 and bf16).
 #pragma once
 
 #include "backend.hpp"
-#include "bd3/model_config.hpp"
-#include "network_weights.hpp"
+#include "bd3/model.hpp"
+#include "families/network.hpp"
 
 namespace bd3 {
 
-std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision);
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision);
 
 } // namespace bd3

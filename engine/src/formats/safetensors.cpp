@@ -1,4 +1,6 @@
-#include "safetensors.hpp"
+#include "formats/safetensors.hpp"
+
+#include "formats/float_formats.hpp"
 
 #include "bd3/error.hpp"
 
@@ -19,8 +21,6 @@ namespace {
 // The format's own bound on the JSON header.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-size_t dtypeSize(DType dtype) { return dtype == DType::F32 ? 4 : 2; }
-
 DType parseDtype(const std::string& text, const std::string& tensor, const std::string& file)
 {
     if (text == "F32") return DType::F32;
@@ -28,31 +28,6 @@ DType parseDtype(const std::string& text, const std::string& tensor, const std::
     if (text == "BF16") return DType::BF16;
     throw Error(file + ": tensor '" + tensor + "' has dtype " + text +
                 "; only F32, F16 and BF16 are supported");
-}
-
-float halfToFloat(uint16_t h)
-{
-    const uint32_t sign = static_cast<uint32_t>(h & 0x8000U) << 16;
-    const uint32_t exponent = (h >> 10) & 0x1FU;
-    uint32_t mantissa = h & 0x3FFU;
-    uint32_t bits = 0;
-    if (exponent == 0) {
-        if (mantissa == 0) {
-            bits = sign;
-        } else {  // subnormal: normalise into a float exponent
-            int e = -1;
-            do {
-                ++e;
-                mantissa <<= 1;
-            } while ((mantissa & 0x400U) == 0);
-            bits = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | ((mantissa & 0x3FFU) << 13);
-        }
-    } else if (exponent == 0x1F) {
-        bits = sign | 0x7F800000U | (mantissa << 13);
-    } else {
-        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
-    }
-    return std::bit_cast<float>(bits);
 }
 
 // Reads exactly size bytes at offset. The file is read rather than mapped:
@@ -74,31 +49,11 @@ void readExactly(int fd, std::byte* out, size_t size, uint64_t offset, const std
 
 } // namespace
 
-std::string_view dtypeName(DType dtype)
-{
-    switch (dtype) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    }
-    return "?";
-}
-
 int64_t TensorInfo::elements() const
 {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     return n;
-}
-
-std::string shapeText(std::span<const int64_t> shape)
-{
-    std::string text = "[";
-    for (size_t i = 0; i < shape.size(); ++i) {
-        if (i > 0) text += ", ";
-        text += std::to_string(shape[i]);
-    }
-    return text + "]";
 }
 
 SafetensorsFile::Descriptor::~Descriptor()
@@ -200,6 +155,14 @@ void SafetensorsFile::readAsFloat(const TensorInfo& info, std::span<float> out) 
             out[done + i] = info.dtype == DType::F16 ? halfToFloat(raw[i])
                                                      : std::bit_cast<float>(static_cast<uint32_t>(raw[i]) << 16);
     }
+}
+
+StoredTensor SafetensorsFile::read(const TensorInfo& info) const
+{
+    StoredTensor tensor{info.name, info.dtype, info.shape, std::vector<std::byte>(info.bytes)};
+    readExactly(m_fd.get(), tensor.bytes.data(), info.bytes, m_dataStart + info.offset,
+                m_path.string() + ": tensor '" + info.name + "'");
+    return tensor;
 }
 
 } // namespace bd3

@@ -4,6 +4,8 @@
 // it mapped, so a model file changed on disk after loading cannot hurt.
 #pragma once
 
+#include "formats/stored_tensor.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,8 +16,6 @@
 
 namespace bd3 {
 
-enum class DType { F32, F16, BF16 };
-std::string_view dtypeName(DType dtype);
 
 struct TensorInfo {
     std::string name;
@@ -27,8 +27,6 @@ struct TensorInfo {
     int64_t elements() const;
 };
 
-std::string shapeText(std::span<const int64_t> shape);
-
 class SafetensorsFile {
 public:
     // Validates the header completely: every entry's dtype, shape and data
@@ -39,6 +37,8 @@ public:
     const std::map<std::string, TensorInfo>& tensors() const { return m_tensors; }
     // Converts one tensor to fp32 into out (out.size() == info.elements()).
     void readAsFloat(const TensorInfo& info, std::span<float> out) const;
+    // One tensor's bytes as stored.
+    StoredTensor read(const TensorInfo& info) const;
 
 private:
     class Descriptor {
