@@ -4,7 +4,7 @@
 #include "bd3/devices.hpp"
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
-#include "safetensors.hpp"
+#include "formats/safetensors.hpp"
 
 #include <gtest/gtest.h>
 
