@@ -138,7 +138,12 @@ def fast_dllm_config(s: dict, ids: dict, tied: bool, dtype: str) -> dict:
     model_type, bd_size and layer_types. mask_token_id is this project's addition (the
     official generate() takes mask_id=151665 as an argument)."""
     n = s["num_hidden_layers"]
+    # Qwen2 configs have no head_dim (it is hidden / heads); the modeling code reads
+    # one if present, and the tiny layout's differs, so it is written then
+    extra = {} if s["head_dim"] * s["num_attention_heads"] == s["hidden_size"] else \
+        {"head_dim": s["head_dim"]}
     return dict(sorted({
+        **extra,
         "architectures": ["Fast_dLLM_QwenForCausalLM"],
         "auto_map": {
             "AutoConfig": "configuration.Fast_dLLM_QwenConfig",

@@ -312,6 +312,7 @@ def test_make_qwen_model_tiny_layouts(tmp_path):
     assert (raw["hidden_size"], raw["num_hidden_layers"], raw["num_attention_heads"],
             raw["num_key_value_heads"], raw["intermediate_size"]) == (64, 2, 4, 2, 96)
     assert raw["tie_word_embeddings"] is False and raw["torch_dtype"] == "float32"
+    assert raw["head_dim"] == 24  # not hidden / heads: written for the Qwen2 family too
     assert (out / "model.safetensors.index.json").is_file() and (out / "tokenizer.model").is_file()
     gen = json.loads((out / "generation_config.json").read_text())
     assert gen["eos_token_id"] == [3] and gen["pad_token_id"] == 0
@@ -375,6 +376,7 @@ def test_real_layouts_have_the_published_shapes():
             fc["rope_theta"], fc["bd_size"], fc["mask_token_id"]) == \
         (1536, 28, 12, 2, 8960, True, 1000000.0, 32, 151665)
     assert 151645 in f["generation_config"]["eos_token_id"]
+    assert "head_dim" not in fc  # Qwen2 configs: hidden / heads
     fcfg = Q.QwenConfig.from_hf(fc)
     assert fcfg.head_dim == 128 and fcfg.qkv_bias and fcfg.block_size == 32
     assert sum(int(np.prod(s)) for s in Q.expected_shapes(fcfg).values()) == 1543714304
