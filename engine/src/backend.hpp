@@ -27,6 +27,13 @@ public:
         m_length = 0;
         m_nextPosition = 0;
     }
+    // Forget the tokens after the first `length` (a block stored by an
+    // attempt that was then abandoned).
+    void rewind(int32_t length)
+    {
+        m_nextPosition -= m_length - length;
+        m_length = length;
+    }
 
 protected:
     explicit KvCache(int32_t capacity) : m_capacity(capacity) {}

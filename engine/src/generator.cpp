@@ -37,15 +37,15 @@ double unigramEntropy(std::span<const int32_t> tokens, size_t window)
 // define (such as [MASK]) have no text.
 class GeneratedText {
 public:
-    GeneratedText(const Tokenizer& tokenizer, int32_t eosId, bool stopAtEos)
-        : m_tokenizer(tokenizer), m_eosId(eosId), m_stopAtEos(stopAtEos)
+    GeneratedText(const Tokenizer& tokenizer, const ModelConfig& config, bool stopAtEos)
+        : m_tokenizer(tokenizer), m_config(config), m_stopAtEos(stopAtEos)
     {
     }
 
     std::string append(int32_t token)
     {
         if (m_ended) return {};
-        if (m_stopAtEos && token == m_eosId) {
+        if (m_stopAtEos && m_config.isStopId(token)) {
             m_ended = true;
             return {};
         }
@@ -62,7 +62,7 @@ public:
 
 private:
     const Tokenizer& m_tokenizer;
-    int32_t m_eosId;
+    const ModelConfig& m_config;
     bool m_stopAtEos;
     bool m_ended = false;
     std::string m_pending;
@@ -114,7 +114,7 @@ public:
                   GenerationObserver& observer, std::stop_token stop)
         : m_config(model.config()), m_backend(model.backend()), m_live(live), m_options(options),
           m_observer(observer), m_stop(std::move(stop)), m_cache(m_backend.newCache(m_config.contextLength)),
-          m_rng(options.seed), m_text(model.tokenizer(), m_config.eosId, options.stopAtEos)
+          m_rng(options.seed), m_text(model.tokenizer(), m_config, options.stopAtEos)
     {
     }
 
@@ -156,12 +156,19 @@ private:
     };
 
     // The prompt's whole blocks go into the cache in one pass; its trailing
-    // partial block is the clean start of the first generated block.
+    // partial block is the clean start of the first generated block. A
+    // shifted model predicts a block's first token from the row before it,
+    // so without a partial block the last whole one waits to be stored by
+    // the pass that makes that prediction.
     bool cachePrompt(int32_t blockSize)
     {
         const auto size = static_cast<size_t>(std::min(blockSize, m_config.contextLength));
-        const size_t whole = m_sequence.size() / size * size;
+        size_t whole = m_sequence.size() / size * size;
         m_prefix.assign(m_sequence.begin() + static_cast<std::ptrdiff_t>(whole), m_sequence.end());
+        if (m_shifted && m_prefix.empty()) {
+            whole -= size;
+            m_uncached.assign(m_sequence.begin() + static_cast<std::ptrdiff_t>(whole), m_sequence.end());
+        }
         if (whole == 0) return true;
         if (m_stop.stop_requested()) return false;
         m_backend.forward({std::span(m_sequence).first(whole), static_cast<int32_t>(size), static_cast<int32_t>(whole), {}},
@@ -180,12 +187,18 @@ private:
         const auto uncached = static_cast<int32_t>(m_uncached.size());
         if (m_cache->length() + uncached + length <= m_config.contextLength) return true;
         const auto before = std::span(m_sequence).first(m_sequence.size() - m_prefix.size());
-        const auto keep = std::min(before.size(), static_cast<size_t>(m_config.contextLength - length) / 2);
+        auto keep = std::min(before.size(), static_cast<size_t>(m_config.contextLength - length) / 2);
         m_cache->clear();
         m_uncached.clear();
+        // A shifted model's first token is predicted from the last kept one.
+        if (m_shifted && m_prefix.empty() && keep > 0) {
+            m_uncached.assign(before.end() - 1, before.end());
+            keep -= 1;
+        }
         if (keep == 0) return true;
         if (m_stop.stop_requested()) return false;
-        m_backend.forward({before.last(keep), blockSize, static_cast<int32_t>(keep), {}}, *m_cache, {});
+        const auto window = before.subspan(before.size() - keep - m_uncached.size(), keep);
+        m_backend.forward({window, blockSize, static_cast<int32_t>(keep), {}}, *m_cache, {});
         ++m_result.cacheForwards;
         return true;
     }
@@ -207,18 +220,32 @@ private:
         const int64_t startPosition = m_cache->nextPosition() + static_cast<int64_t>(m_uncached.size());
         m_observer.blockStarted({blockIndex, startPosition, length, prefixLength, block.tokens, params});
 
+        // What the cache held before this attempt, so that an abandoned one
+        // can give back the finished block its first pass stored.
+        const int32_t cachedBefore = m_cache->length();
+        const std::vector<int32_t> uncachedBefore = m_uncached;
         const auto sampler = makeBlockSampler(params.sampler);
-        const DistributionParams distribution{V, maskId, params.temperature, params.topP};
+        const DistributionParams distribution{V, maskId, params.temperature, params.topP, params.topK};
+        // A shifted model's row i - 1 predicts position i.
+        const int32_t shift = m_shifted ? 1 : 0;
         std::unique_ptr<MaskedDistributions> masked;
         bool stale = true;  // the block changed since the last forward pass
-        for (int32_t step = 0; stale || !masked->empty(); ++step) {
+        int32_t samplerStep = 0, samplerStart = 0;  // the sampler's steps, and the masks it started from
+        for (int32_t step = 0; std::find(block.tokens.begin(), block.tokens.end(), maskId) != block.tokens.end();
+             ++step) {
             StepDone done{blockIndex, step, {}, false, 0, 0.0, 0.0};
             // Seen at every step, not only before forward passes: after Stop,
             // not even a step that reuses the last output reveals more.
             if (m_stop.stop_requested()) return {Outcome::Cancelled, {}};
+            // A shifted model's first token is the prediction of the row
+            // before the block, made as that row's block is stored, like the
+            // next token of an autoregressive model.
+            const bool firstTokenStep = m_shifted && block.tokens.front() == maskId;
             if (stale) {
                 if (m_live.takeRestartRequest()) {
                     m_result.nfe += block.nfe;
+                    m_cache->rewind(cachedBefore);
+                    m_uncached = uncachedBefore;
                     return {Outcome::Restart, {}};
                 }
                 // The previous block's keys and values are stored in the same
@@ -226,16 +253,22 @@ private:
                 // instead of two.
                 const auto uncached = static_cast<int32_t>(m_uncached.size());
                 std::vector<int32_t> chunk = m_uncached;
-                chunk.insert(chunk.end(), block.tokens.begin(), block.tokens.end());
                 std::vector<int32_t> rows, offsets;
-                for (int32_t i = 0; i < length; ++i) {
-                    if (block.tokens[static_cast<size_t>(i)] != maskId) continue;
-                    rows.push_back(uncached + i);
-                    offsets.push_back(i);
+                if (firstTokenStep) {
+                    rows.push_back(uncached - 1);
+                    offsets.push_back(0);
+                } else {
+                    chunk.insert(chunk.end(), block.tokens.begin(), block.tokens.end());
+                    for (int32_t i = 0; i < length; ++i) {
+                        if (block.tokens[static_cast<size_t>(i)] != maskId) continue;
+                        rows.push_back(uncached + i - shift);
+                        offsets.push_back(i);
+                    }
                 }
                 const auto forwardStart = Clock::now();
-                masked = m_backend.forwardToDistributions({chunk, length, uncached, rows, uncached}, *m_cache, offsets,
-                                                          distribution);
+                const int32_t chunkBlock = firstTokenStep ? uncached : length;
+                masked = m_backend.forwardToDistributions({chunk, chunkBlock, uncached, rows, uncached}, *m_cache,
+                                                          offsets, distribution);
                 m_uncached.clear();
                 done.forwardRan = true;
                 done.forwardMs = millisecondsSince(forwardStart);
@@ -243,8 +276,18 @@ private:
                 stale = false;
             }
 
-            const StepRequest request{step, toGenerate, params, *masked, m_rng};
-            std::vector<RevealChoice> choices = sampler->step(request);
+            std::vector<RevealChoice> choices;
+            double expectedMasked = 0.0;
+            if (firstTokenStep) {
+                const DrawRequest first{0, m_rng.uniform()};
+                choices.push_back({0, masked->draw(std::span(&first, 1)).front()});
+                expectedMasked = toGenerate - 1;
+            } else {
+                if (samplerStep == 0) samplerStart = static_cast<int32_t>(masked->size());
+                const StepRequest request{samplerStep++, samplerStart, length, params, *masked, m_rng};
+                choices = sampler->step(request);
+                expectedMasked = request.expectedMaskedAfter();
+            }
             std::sort(choices.begin(), choices.end(),
                       [](const RevealChoice& a, const RevealChoice& b) { return a.index < b.index; });
             std::vector<size_t> revealed;
@@ -258,9 +301,10 @@ private:
             }
             masked->remove(revealed);
             // Nothing revealed: the block is unchanged and the output is reused.
-            stale = !choices.empty() && !masked->empty();
-            done.maskedRemaining = static_cast<int32_t>(masked->size());
-            done.expectedMasked = request.expectedMaskedAfter();
+            // The first token of a shifted block changes every row after it.
+            stale = (firstTokenStep || !choices.empty()) && std::count(block.tokens.begin(), block.tokens.end(), maskId) > 0;
+            done.maskedRemaining = static_cast<int32_t>(std::count(block.tokens.begin(), block.tokens.end(), maskId));
+            done.expectedMasked = expectedMasked;
             m_observer.stepDone(done);
         }
         m_result.nfe += block.nfe;
@@ -321,6 +365,7 @@ private:
     const Clock::time_point m_started = Clock::now();
     std::vector<int32_t> m_sequence;  // every token so far, BOS first
     std::vector<int32_t> m_prefix;    // clean tokens the next block starts with
+    const bool m_shifted = m_config.logits == LogitAlignment::NextPosition;
     std::vector<int32_t> m_uncached;  // the last committed block, not yet in the cache
     GenerationFinished m_result;
 };
@@ -338,14 +383,17 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
     const ModelConfig& config = m_model.config();
     if (prompt.empty()) throw Error("the prompt is empty: give the model some text to continue");
 
-    std::vector<int32_t> tokens{config.bosId};
+    std::vector<int32_t> tokens;
+    if (config.prependBos) tokens.push_back(config.bosId);
     std::vector<int32_t> promptIds = m_model.tokenizer().encode(prompt);
+    if (promptIds.empty()) throw Error("the prompt has no tokens: the tokenizer keeps nothing of it");
     const auto room = static_cast<size_t>(config.contextLength - std::min(live.current().blockSize, config.contextLength));
     if (options.keepPromptTail && promptIds.size() + 1 > room)
         promptIds.erase(promptIds.begin(), promptIds.end() - static_cast<std::ptrdiff_t>(std::max<size_t>(room, 2) - 1));
     tokens.insert(tokens.end(), promptIds.begin(), promptIds.end());
     if (static_cast<int64_t>(tokens.size()) > config.contextLength)
-        throw Error("the prompt is " + std::to_string(tokens.size()) + " tokens (with BOS) but the model's context holds " +
+        throw Error("the prompt is " + std::to_string(tokens.size()) + (config.prependBos ? " tokens (with BOS)" : " tokens") +
+                    " but the model's context holds " +
                     std::to_string(config.contextLength) + "; shorten the prompt");
     return GenerationRun(m_model, live, options, observer, std::move(stop)).run(std::move(tokens));
 }

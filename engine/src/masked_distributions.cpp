@@ -104,7 +104,7 @@ std::unique_ptr<MaskedDistributions> makeHostDistributions(std::span<float> logi
     for (size_t r = 0; r < offsets.size(); ++r) {
         const auto row = logits.subspan(r * vocab, vocab);
         subsLogProbabilities(row, params.maskId, params.maskId);
-        TokenDistribution d = TokenDistribution::from(row, params.temperature, params.topP);
+        TokenDistribution d = TokenDistribution::from(row, params.temperature, params.topK, params.topP);
         positions.push_back({offsets[r], d.entropy, d.top1, d.top2});
         rows.push_back(std::move(d));
     }

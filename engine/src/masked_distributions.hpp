@@ -40,8 +40,9 @@ double confidence(ConfidenceMeasure measure, const MaskedPosition& position, con
 struct DistributionParams {
     int32_t vocabSize = 0;
     int32_t maskId = 0;
-    double temperature = 1.0;
+    double temperature = 1.0;  // 0: greedy
     double topP = 1.0;
+    int32_t topK = 0;          // 0: off; applied before the nucleus
 };
 
 // Valid until the backend that made them runs its next forward pass (a GPU

@@ -20,11 +20,14 @@ constexpr std::array<std::pair<ScheduleKind, std::string_view>, 6> scheduleNames
     {ScheduleKind::Log, "log"},
     {ScheduleKind::Clipped, "clipped"},
 }};
-constexpr std::array<std::pair<SamplerKind, std::string_view>, 4> samplerNames{{
+constexpr std::array<std::pair<SamplerKind, std::string_view>, 7> samplerNames{{
     {SamplerKind::Ddpm, "ddpm"},
     {SamplerKind::FirstHitting, "first-hitting"},
     {SamplerKind::TopKConfidence, "top-k"},
     {SamplerKind::Threshold, "threshold"},
+    {SamplerKind::LowConfidenceStatic, "low-confidence-static"},
+    {SamplerKind::LowConfidenceDynamic, "low-confidence-dynamic"},
+    {SamplerKind::Sequential, "sequential"},
 }};
 constexpr std::array<std::pair<ConfidenceMeasure, std::string_view>, 3> confidenceNames{{
     {ConfidenceMeasure::Probability, "probability"},
@@ -79,8 +82,10 @@ void SamplingParams::validate() const
     auto fail = [](const std::string& what) { throw Error("invalid sampling parameter: " + what); };
     if (blockSize < 1) fail("block size must be at least 1, not " + std::to_string(blockSize));
     if (steps < 1) fail("steps per block must be at least 1, not " + std::to_string(steps));
-    if (!(temperature > 0.0) || !std::isfinite(temperature))
-        fail("temperature must be a positive number, not " + std::to_string(temperature));
+    if (!(temperature >= 0.0) || !std::isfinite(temperature))
+        fail("temperature must be 0 (greedy) or a positive number, not " + std::to_string(temperature));
+    if (topK < 0) fail("top-k must be 0 (off) or a count of tokens, not " + std::to_string(topK));
+    if (subBlockSize < 0) fail("the sub-block size must be 0 (off) or positive, not " + std::to_string(subBlockSize));
     if (!(topP > 0.0 && topP <= 1.0)) fail("top-p must lie in (0, 1], not " + std::to_string(topP));
     if (!(threshold >= 0.0 && threshold <= 1.0))
         fail("threshold must lie in [0, 1], not " + std::to_string(threshold));

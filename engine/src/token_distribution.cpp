@@ -2,18 +2,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <numeric>
 
 namespace bd3 {
 
-TokenDistribution TokenDistribution::from(std::span<const float> logProbs, double temperature, double topP)
+TokenDistribution TokenDistribution::from(std::span<const float> logProbs, double temperature, int32_t topK, double topP)
 {
     TokenDistribution d;
+    d.greedy = temperature == 0.0;
+    const double scale = d.greedy ? 1.0 : temperature;
     d.probabilities.resize(logProbs.size());
     const float maximum = *std::max_element(logProbs.begin(), logProbs.end());
+    // Top-k keeps every token at least as likely as the k-th (ties kept).
+    float floor = -std::numeric_limits<float>::infinity();
+    if (topK > 0 && static_cast<size_t>(topK) < logProbs.size()) {
+        std::vector<float> sorted(logProbs.begin(), logProbs.end());
+        std::nth_element(sorted.begin(), sorted.begin() + (topK - 1), sorted.end(), std::greater<>());
+        floor = sorted[static_cast<size_t>(topK - 1)];
+    }
     double sum = 0.0;
     for (size_t i = 0; i < logProbs.size(); ++i) {
-        const double p = std::exp((static_cast<double>(logProbs[i]) - maximum) / temperature);
+        const double p = logProbs[i] < floor ? 0.0 : std::exp((static_cast<double>(logProbs[i]) - maximum) / scale);
         d.probabilities[i] = static_cast<float>(p);
         sum += p;
     }
@@ -55,6 +66,8 @@ TokenDistribution TokenDistribution::from(std::span<const float> logProbs, doubl
 
 int32_t TokenDistribution::draw(double uniform) const
 {
+    if (greedy)
+        return static_cast<int32_t>(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
     double cumulative = 0.0;
     int32_t last = 0;
     for (size_t i = 0; i < probabilities.size(); ++i) {

@@ -1,9 +1,13 @@
-// The CUDA backend against the CPU backend on the parity fixture model:
-// log-probabilities in fp32 and bf16, the key/value cache, captured graphs
-// against separate launches, a greedy generation token for token, the
-// sampling distributions kept on the device (summaries, draws, alternatives)
-// against the host's, and running out of GPU memory. Without a CUDA device
-// every test is skipped with the probe's reason.
+// The CUDA backend against the CPU backend. For every family, on its tiny
+// fixture models (the BD3-LM parity model; SDAR, Fast-dLLM v2 and dllm's A2D
+// Qwen decoders): log-probabilities in fp32 and bf16, the key/value cache,
+// captured graphs against separate launches, a greedy generation token for
+// token, and the Qwen models' raw logits against the PyTorch reference. On
+// the BD3-LM model: matrices stored in f16 and bf16, the sampling
+// distributions kept on the device (summaries, draws, alternatives) against
+// the host's, generation with device sampling, and running out of GPU
+// memory. Without a CUDA device every test is skipped with the probe's
+// reason.
 #include "chunk_runs.hpp"
 #include "test_support.hpp"
 
@@ -23,6 +27,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <utility>
 
 namespace bd3 {
 namespace {
@@ -52,7 +57,8 @@ double maxRelativeError(std::span<const float> actual, std::span<const float> ex
     return worst;
 }
 
-class CudaBackendTest : public testing::Test {
+// Skips without a device; loads models on either backend.
+class CudaTest : public testing::Test {
 protected:
     void SetUp() override
     {
@@ -60,34 +66,67 @@ protected:
         if (!why.empty()) GTEST_SKIP() << "no CUDA device visible to this test: " << why;
     }
 
-    static std::unique_ptr<Model> load(Device device, WeightPrecision precision = WeightPrecision::Float32)
+    static std::unique_ptr<Model> loadFolder(const std::filesystem::path& folder, Device device,
+                                             WeightPrecision precision = WeightPrecision::Float32)
     {
         LoadOptions options;
         options.device = device;
         options.precision = precision;
-        auto model = Model::load(test::parityModelDir(), options);
+        auto model = Model::load(folder, options);
         // A CUDA load that fell back to the CPU would make every comparison
         // below one of the CPU with itself.
         if (device == Device::Cuda && model->device() != Device::Cuda)
             ADD_FAILURE() << "the model runs on the CPU: " << model->deviceNote();
         return model;
     }
+};
+
+// One fixture model of each family.
+struct FixtureModel {
+    std::string name;
+    std::filesystem::path folder;  // under tests/fixtures
+};
+
+std::vector<FixtureModel> fixtureModels()
+{
+    return {{"bd3lm", "parity/model"},
+            {"sdar", "qwen/tiny-sdar"},             // Qwen3: q/k norm, 4 q / 2 kv heads of 24
+            {"fast_dllm", "qwen/tiny-fast-dllm"},   // Qwen2: q/k/v biases, shifted logits, two shards
+            {"a2d", "qwen/tiny-a2d"}};              // Qwen3 with tied embeddings
+}
+
+// The network of every family, CPU against GPU.
+class CudaNetworkTest : public CudaTest, public testing::WithParamInterface<FixtureModel> {
+protected:
+    static std::unique_ptr<Model> load(Device device, WeightPrecision precision = WeightPrecision::Float32)
+    {
+        return loadFolder(test::fixturesDir() / GetParam().folder, device, precision);
+    }
 
     // GPU log-probabilities against the CPU's over 64 random tokens at
     // several block sizes, in one precision; the worst relative error of
     // each is recorded under name.
-    static void expectLogProbsMatchTheCpu(WeightPrecision precision, uint32_t seed, double tolerance,
+    static void expectLogProbsMatchTheCpu(const Model& cpu, const Model& gpu, uint32_t seed, double tolerance,
                                           const std::string& name)
     {
-        const auto cpu = load(Device::Cpu, precision);
-        const auto gpu = load(Device::Cuda, precision);
+        const auto count = static_cast<size_t>(std::min(64, cpu.config().contextLength));
         for (int32_t blockSize : {1, 4, 8, 64}) {
             const std::vector<int32_t> tokens =
-                test::randomTokens(cpu->config(), 64, seed + static_cast<uint32_t>(blockSize));
-            const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
+                test::randomTokens(cpu.config(), count, seed + static_cast<uint32_t>(blockSize));
+            const double error = maxRelativeError(gpu.logProbs(tokens, blockSize), cpu.logProbs(tokens, blockSize));
             EXPECT_LE(error, tolerance) << "block size " << blockSize;
             RecordProperty(name + "_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
         }
+    }
+};
+
+// The sampling distributions, generation and memory on the BD3-LM parity
+// model.
+class CudaBackendTest : public CudaTest {
+protected:
+    static std::unique_ptr<Model> load(Device device, WeightPrecision precision = WeightPrecision::Float32)
+    {
+        return loadFolder(test::parityModelDir(), device, precision);
     }
 
     // The sampling distributions of the [MASK] rows of a chunk (blocks of 8)
@@ -100,7 +139,11 @@ protected:
         for (size_t i = 0; i < tokens.size(); ++i)
             if (tokens[i] == c.maskId) offsets.push_back(static_cast<int32_t>(i));
         const auto cache = model.backend().newCache(c.contextLength);
-        const DistributionParams params{c.vocabSize, c.maskId, temperature, topP};
+        DistributionParams params;
+        params.vocabSize = c.vocabSize;
+        params.maskId = c.maskId;
+        params.temperature = temperature;
+        params.topP = topP;
         return model.backend().forwardToDistributions({tokens, 8, 0, offsets}, *cache, offsets, params);
     }
 
@@ -112,7 +155,7 @@ protected:
     };
 };
 
-TEST_F(CudaBackendTest, LoadsOnTheGpu)
+TEST_P(CudaNetworkTest, LoadsOnTheGpu)
 {
     const auto model = load(Device::Cuda);
     EXPECT_EQ(model->device(), Device::Cuda);
@@ -122,25 +165,29 @@ TEST_F(CudaBackendTest, LoadsOnTheGpu)
     EXPECT_LT(bf16->weightBytes(), model->weightBytes());
 }
 
-TEST_F(CudaBackendTest, Fp32LogProbabilitiesMatchTheCpu)
+TEST_P(CudaNetworkTest, Fp32LogProbabilitiesMatchTheCpu)
 {
-    expectLogProbsMatchTheCpu(WeightPrecision::Float32, 100, 1e-4, "fp32");
+    expectLogProbsMatchTheCpu(*load(Device::Cpu), *load(Device::Cuda), 100, 1e-4, "fp32");
 }
 
 // Both sides round the weights to bf16; the GPU also multiplies bf16
 // activations, which the CPU keeps in fp32.
-TEST_F(CudaBackendTest, Bf16LogProbabilitiesMatchTheCpu)
+TEST_P(CudaNetworkTest, Bf16LogProbabilitiesMatchTheCpu)
 {
-    expectLogProbsMatchTheCpu(WeightPrecision::BFloat16, 200, 2e-2, "bf16");
+    expectLogProbsMatchTheCpu(*load(Device::Cpu, WeightPrecision::BFloat16),
+                              *load(Device::Cuda, WeightPrecision::BFloat16), 200, 2e-2, "bf16");
 }
 
-TEST_F(CudaBackendTest, BlockByBlockWithTheCacheEqualsOnePass)
+TEST_P(CudaNetworkTest, BlockByBlockWithTheCacheEqualsOnePass)
 {
     const auto gpu = load(Device::Cuda);
     const int32_t V = gpu->config().vocabSize;
     for (int32_t blockSize : {1, 4, 8}) {
         const std::vector<int32_t> tokens = test::randomTokens(gpu->config(), 40, static_cast<uint32_t>(blockSize));
-        const std::vector<float> whole = gpu->logProbs(tokens, blockSize);
+        // Each row's own SUBS log-probabilities, whatever the family's
+        // logit alignment, on both sides.
+        const auto wholeCache = gpu->backend().newCache(64);
+        const std::vector<float> whole = test::runChunk(*gpu, *wholeCache, tokens, blockSize, false);
         const auto cache = gpu->backend().newCache(64);
         for (size_t start = 0; start < tokens.size(); start += static_cast<size_t>(blockSize)) {
             const auto block = std::span(tokens).subspan(start, static_cast<size_t>(blockSize));
@@ -154,7 +201,7 @@ TEST_F(CudaBackendTest, BlockByBlockWithTheCacheEqualsOnePass)
 
 // A clean block kept in the same pass as the next block's first step (the
 // first block of the chunk differs in size), and a pass that keeps nothing.
-TEST_F(CudaBackendTest, KeptAndLookedAtRowsInOnePassEqualTwoPasses)
+TEST_P(CudaNetworkTest, KeptAndLookedAtRowsInOnePassEqualTwoPasses)
 {
     const test::StoredWithNextStep run = test::storeBlockWithNextStep(*load(Device::Cuda));
     EXPECT_EQ(run.separateLength, 20);
@@ -163,7 +210,7 @@ TEST_F(CudaBackendTest, KeptAndLookedAtRowsInOnePassEqualTwoPasses)
     EXPECT_LE(maxRelativeError(run.afterMerged, run.separate), 1e-5);
 }
 
-TEST_F(CudaBackendTest, MisuseIsAClearError)
+TEST_P(CudaNetworkTest, MisuseIsAClearError)
 {
     const auto gpu = load(Device::Cuda);
     const auto cpu = load(Device::Cpu);
@@ -177,6 +224,57 @@ TEST_F(CudaBackendTest, MisuseIsAClearError)
     const auto cache = gpu->backend().newCache(64);
     EXPECT_THROW(test::runChunk(*gpu, *cache, bad, 4, true), Error);
     EXPECT_EQ(cache->length(), 0);
+}
+
+// The raw logits of each Qwen reference case (tests/fixtures/qwen/cases.json:
+// the whole sequence in one pass, blocks from position 0) against the
+// PyTorch reference's, in fp32.
+TEST_F(CudaTest, QwenLogitsMatchTheReference)
+{
+    const auto fixture = test::fixturesDir() / "qwen";
+    const auto meta = nlohmann::json::parse(test::readFile(fixture / "cases.json"));
+    const double atol = meta["atol"];
+    for (const auto& c : meta["cases"]) {
+        const std::string name = c["name"];
+        SCOPED_TRACE(name);
+        const auto gpu = loadFolder(fixture / c["model"].get<std::string>(), Device::Cuda);
+        const std::vector<int32_t> tokens = c["tokens"].get<std::vector<int32_t>>();
+        std::vector<int32_t> rows(tokens.size());
+        std::iota(rows.begin(), rows.end(), 0);
+        std::vector<float> logits(tokens.size() * static_cast<size_t>(gpu->config().vocabSize));
+        const auto cache = gpu->backend().newCache(static_cast<int32_t>(tokens.size()));
+        gpu->backend().forward({tokens, c["block_size"].get<int32_t>(), 0, rows}, *cache, logits);
+        const test::NpyArray expected = test::readNpy(fixture / c["expected"].get<std::string>());
+        ASSERT_EQ(expected.data.size(), logits.size());
+        double worst = 0.0;
+        for (size_t i = 0; i < logits.size(); ++i)
+            worst = std::max(worst, std::abs(static_cast<double>(logits[i]) - expected.data[i]));
+        EXPECT_LE(worst, atol);
+        RecordProperty(name + "_max_abs_error", std::to_string(worst));
+    }
+}
+
+// Matrices stored in f16 and bf16 stay in that type on both backends (the
+// parity fixture's rounded weight files); the GPU also multiplies 16-bit
+// activations, which the CPU keeps in fp32.
+TEST_F(CudaTest, StoredHalfPrecisionWeightsMatchTheCpu)
+{
+    for (const auto& [file, tolerance] : {std::pair<std::string, double>{"model-f16.safetensors", 5e-3},
+                                          std::pair<std::string, double>{"model-bf16.safetensors", 2e-2}}) {
+        SCOPED_TRACE(file);
+        test::ScratchDir dir;
+        const auto folder = test::copyParityModel(dir.path());
+        std::filesystem::copy_file(test::fixturesDir() / "parity" / file, folder / "model.safetensors",
+                                   std::filesystem::copy_options::overwrite_existing);
+        const auto cpu = loadFolder(folder, Device::Cpu);
+        const auto gpu = loadFolder(folder, Device::Cuda);
+        for (int32_t blockSize : {1, 4, 16}) {
+            const std::vector<int32_t> tokens = test::randomTokens(cpu->config(), 48, 400 + blockSize);
+            const double error = maxRelativeError(gpu->logProbs(tokens, blockSize), cpu->logProbs(tokens, blockSize));
+            EXPECT_LE(error, tolerance) << "block size " << blockSize;
+            RecordProperty(file + "_max_relative_error_bs" + std::to_string(blockSize), std::to_string(error));
+        }
+    }
 }
 
 // The device's probabilities, entropy, top two and alternatives against the
@@ -384,7 +482,7 @@ std::vector<int32_t> greedyGeneration(const Model& model, int32_t blockSize, int
     return sequence;
 }
 
-TEST_F(CudaBackendTest, GreedyGenerationMatchesTheCpuTokenForToken)
+TEST_P(CudaNetworkTest, GreedyGenerationMatchesTheCpuTokenForToken)
 {
     const auto cpu = load(Device::Cpu);
     const auto gpu = load(Device::Cuda);
@@ -399,7 +497,7 @@ TEST_F(CudaBackendTest, GreedyGenerationMatchesTheCpuTokenForToken)
 // every later one replays the graph with the new cache length and position:
 // block by block, the results equal those of a backend that launches every
 // kernel itself (BD3_CUDA_GRAPHS=0).
-TEST_F(CudaBackendTest, CapturedGraphsReplayLikeSeparateLaunches)
+TEST_P(CudaNetworkTest, CapturedGraphsReplayLikeSeparateLaunches)
 {
     setenv("BD3_CUDA_GRAPHS", "0", 1);
     const auto separate = load(Device::Cuda);
@@ -477,6 +575,9 @@ TEST_F(CudaBackendTest, GenerationWithDeviceSamplingMatchesTheCpu)
         EXPECT_EQ(onGpu.reveals, onCpu.reveals) << samplerName(sampler);
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, CudaNetworkTest, testing::ValuesIn(fixtureModels()),
+                         [](const testing::TestParamInfo<FixtureModel>& info) { return info.param.name; });
 
 } // namespace
 } // namespace bd3

@@ -3,6 +3,7 @@
 #include "masked_distributions.hpp"
 #include "random.hpp"
 #include "samplers/block_sampler.hpp"
+#include "samplers/low_confidence_samplers.hpp"
 #include "token_distribution.hpp"
 
 #include "bd3/sampling.hpp"
@@ -70,12 +71,12 @@ TEST(Schedule, EndpointsAndShapes)
 TEST(TokenDistribution, NucleusKeepsMassWithinTopPAndAlwaysTheTopToken)
 {
     const auto row = logOf({0.5, 0.25, 0.15, 0.1});
-    const auto kept = TokenDistribution::from(row, 1.0, 0.8);  // 0.5 + 0.25 <= 0.8; 0.15 crosses
+    const auto kept = TokenDistribution::from(row, 1.0, 0, 0.8);  // 0.5 + 0.25 <= 0.8; 0.15 crosses
     EXPECT_NEAR(kept.probabilities[0], 0.5 / 0.75, 1e-6);
     EXPECT_NEAR(kept.probabilities[1], 0.25 / 0.75, 1e-6);
     EXPECT_EQ(kept.probabilities[2], 0.0F);
     EXPECT_EQ(kept.probabilities[3], 0.0F);
-    const auto top = TokenDistribution::from(row, 1.0, 0.1);
+    const auto top = TokenDistribution::from(row, 1.0, 0, 0.1);
     EXPECT_NEAR(top.probabilities[0], 1.0, 1e-6);
     EXPECT_NEAR(top.entropy, 0.0, 1e-9);
 }
@@ -83,14 +84,14 @@ TEST(TokenDistribution, NucleusKeepsMassWithinTopPAndAlwaysTheTopToken)
 TEST(TokenDistribution, TemperatureSharpensAndFlattens)
 {
     const auto row = logOf({0.6, 0.3, 0.1});
-    EXPECT_NEAR(TokenDistribution::from(row, 1.0, 1.0).probabilities[0], 0.6, 1e-6);
-    EXPECT_GT(TokenDistribution::from(row, 0.1, 1.0).probabilities[0], 0.999);
-    EXPECT_LT(TokenDistribution::from(row, 10.0, 1.0).probabilities[0], 0.4);
+    EXPECT_NEAR(TokenDistribution::from(row, 1.0, 0, 1.0).probabilities[0], 0.6, 1e-6);
+    EXPECT_GT(TokenDistribution::from(row, 0.1, 0, 1.0).probabilities[0], 0.999);
+    EXPECT_LT(TokenDistribution::from(row, 10.0, 0, 1.0).probabilities[0], 0.4);
 }
 
 TEST(TokenDistribution, DrawsFollowTheProbabilities)
 {
-    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 1.0, 1.0);
+    const auto d = TokenDistribution::from(logOf({0.6, 0.3, 0.1}), 1.0, 0, 1.0);
     Rng rng(5);
     std::vector<int> counts(3);
     constexpr int trials = 20000;
@@ -146,7 +147,7 @@ TEST(Samplers, FirstHittingRevealsExactlyOnePerStep)
     Rng rng(1);
     auto masked = maskedBlock(16);
     for (int32_t step = 0; !masked->empty(); ++step) {
-        const auto choices = sampler->step({step, 16, params, *masked, rng});
+        const auto choices = sampler->step({step, 16, 16, params, *masked, rng});
         ASSERT_EQ(choices.size(), 1U);
         reveal(*masked, choices);
     }
@@ -167,7 +168,7 @@ TEST(Samplers, DdpmRevealsTheScheduledCountOnAverage)
             Rng rng(static_cast<uint64_t>(trial));
             auto masked = maskedBlock(blockSize);
             for (int32_t step = 0; step < steps; ++step) {
-                reveal(*masked, sampler->step({step, blockSize, params, *masked, rng}));
+                reveal(*masked, sampler->step({step, blockSize, blockSize, params, *masked, rng}));
                 sum[static_cast<size_t>(step)] += static_cast<double>(masked->size());
                 sumSquares[static_cast<size_t>(step)] += static_cast<double>(masked->size() * masked->size());
             }
@@ -196,7 +197,7 @@ TEST(Samplers, TopKRevealsWhatTheScheduleAsksMostConfidentFirst)
         distributions.push_back({top, 1.0 - top});
     }
     const auto masked = maskedPositions(distributions);
-    const auto choices = sampler->step({0, 8, params, *masked, rng});
+    const auto choices = sampler->step({0, 8, 8, params, *masked, rng});
     ASSERT_EQ(choices.size(), 2U);  // 8 masked, the schedule keeps 8 * 0.75
     std::vector<int32_t> offsets;
     for (const auto& c : choices) offsets.push_back(masked->position(c.index).offset);
@@ -212,10 +213,109 @@ TEST(Samplers, ThresholdRevealsEveryConfidentPositionAndAtLeastOne)
     const auto sampler = makeBlockSampler(SamplerKind::Threshold);
     Rng rng(3);
     const auto masked = maskedPositions({{0.5, 0.5}, {0.99, 0.01}, {0.97, 0.03}});
-    EXPECT_EQ(sampler->step({0, 3, params, *masked, rng}).size(), 2U);
+    EXPECT_EQ(sampler->step({0, 3, 3, params, *masked, rng}).size(), 2U);
     const std::vector<size_t> confident{1, 2};
     masked->remove(confident);
-    EXPECT_EQ(sampler->step({1, 3, params, *masked, rng}).size(), 1U);
+    EXPECT_EQ(sampler->step({1, 3, 3, params, *masked, rng}).size(), 1U);
+}
+
+// SDAR's reveal counts: the block split evenly over the steps, the first
+// block % steps steps taking one more.
+TEST(Samplers, EvenSplitGivesTheFirstStepsTheRemainder)
+{
+    std::vector<int32_t> counts;
+    for (int32_t step = 0; step < 3; ++step) counts.push_back(evenSplitCount(8, 3, step));
+    EXPECT_EQ(counts, (std::vector<int32_t>{3, 3, 2}));
+    EXPECT_EQ(evenSplitCount(4, 4, 3), 1);
+    EXPECT_EQ(evenSplitCount(4, 4, 4), 0);
+}
+
+std::vector<int32_t> revealedOffsets(const MaskedDistributions& masked, const std::vector<RevealChoice>& choices)
+{
+    std::vector<int32_t> offsets;
+    for (const auto& c : choices) offsets.push_back(masked.position(c.index).offset);
+    std::sort(offsets.begin(), offsets.end());
+    return offsets;
+}
+
+// Positions 0..7, later ones more sure of their first token; the sampled
+// token's probability is the confidence (each position's distribution is
+// one-hot enough that every draw takes the top token).
+std::unique_ptr<MaskedDistributions> risingConfidence()
+{
+    std::vector<std::vector<double>> distributions;
+    for (int32_t i = 0; i < 8; ++i) distributions.push_back({0.99 - 0.001 * (7 - i), 0.01 + 0.001 * (7 - i)});
+    return maskedPositions(distributions);
+}
+
+TEST(Samplers, LowConfidenceStaticRevealsTheEvenSplitMostConfidentFirst)
+{
+    SamplingParams params;
+    params.steps = 3;
+    params.temperature = 0.0;  // greedy: every draw the top token
+    const auto sampler = makeBlockSampler(SamplerKind::LowConfidenceStatic);
+    Rng rng(3);
+    auto masked = risingConfidence();
+    // The block is 10 long (2 clean prompt tokens): 4, 3, 3 per step.
+    const auto first = sampler->step({0, 8, 10, params, *masked, rng});
+    EXPECT_EQ(revealedOffsets(*masked, first), (std::vector<int32_t>{4, 5, 6, 7}));
+    reveal(*masked, first);
+    EXPECT_EQ(revealedOffsets(*masked, sampler->step({1, 8, 10, params, *masked, rng})), (std::vector<int32_t>{1, 2, 3}));
+}
+
+TEST(Samplers, LowConfidenceDynamicTakesEveryConfidentOneOrTheEvenSplit)
+{
+    SamplingParams params;
+    params.steps = 4;
+    params.temperature = 0.0;
+    const auto sampler = makeBlockSampler(SamplerKind::LowConfidenceDynamic);
+    Rng rng(3);
+    const auto masked = risingConfidence();  // confidences 0.983 ... 0.99
+    params.threshold = 0.9855;               // offsets 3..7 pass (0.986 and up), more than the split's 2
+    EXPECT_EQ(revealedOffsets(*masked, sampler->step({0, 8, 8, params, *masked, rng})),
+              (std::vector<int32_t>{3, 4, 5, 6, 7}));
+    params.threshold = 0.9895;               // only offset 7 passes: the split's 2 most confident
+    EXPECT_EQ(revealedOffsets(*masked, sampler->step({0, 8, 8, params, *masked, rng})), (std::vector<int32_t>{6, 7}));
+}
+
+TEST(Samplers, SequentialRevealsTheLeftmostMasks)
+{
+    SamplingParams params;
+    params.steps = 4;
+    const auto sampler = makeBlockSampler(SamplerKind::Sequential);
+    Rng rng(3);
+    const auto masked = risingConfidence();
+    EXPECT_EQ(revealedOffsets(*masked, sampler->step({0, 8, 8, params, *masked, rng})), (std::vector<int32_t>{0, 1}));
+}
+
+// Fast-dLLM v2: only the first sub-block holding masks is decoded.
+TEST(Samplers, ThresholdDecodesOneSubBlockAtATime)
+{
+    SamplingParams params;
+    params.threshold = 0.5;
+    params.subBlockSize = 4;
+    const auto sampler = makeBlockSampler(SamplerKind::Threshold);
+    Rng rng(3);
+    auto masked = risingConfidence();  // every position passes 0.5
+    const auto first = sampler->step({0, 8, 8, params, *masked, rng});
+    EXPECT_EQ(revealedOffsets(*masked, first), (std::vector<int32_t>{0, 1, 2, 3}));
+    reveal(*masked, first);
+    EXPECT_EQ(revealedOffsets(*masked, sampler->step({1, 8, 8, params, *masked, rng})), (std::vector<int32_t>{4, 5, 6, 7}));
+}
+
+// Top-k before the nucleus, ties at the k-th kept; greedy at temperature 0
+// keeps temperature 1's probabilities and always draws the top token.
+TEST(TokenDistribution, TopKKeepsTheKMostProbableAndGreedyDrawsTheTop)
+{
+    const std::vector<float> row = logOf({0.4, 0.3, 0.2, 0.1});
+    const auto two = TokenDistribution::from(row, 1.0, 2, 1.0);
+    EXPECT_NEAR(two.probabilities[0], 0.4 / 0.7, 1e-6);
+    EXPECT_NEAR(two.probabilities[1], 0.3 / 0.7, 1e-6);
+    EXPECT_EQ(two.probabilities[2], 0.0F);
+    EXPECT_EQ(two.probabilities[3], 0.0F);
+    const auto greedy = TokenDistribution::from(row, 0.0, 0, 1.0);
+    EXPECT_NEAR(greedy.probabilities[0], 0.4, 1e-6);
+    for (double u : {0.0, 0.5, 0.99}) EXPECT_EQ(greedy.draw(u), 0);
 }
 
 TEST(SamplingParams, NonsenseValuesAreRejectedByName)
@@ -232,7 +332,7 @@ TEST(SamplingParams, NonsenseValuesAreRejectedByName)
     };
     EXPECT_NE(message([](SamplingParams& p) { p.blockSize = 0; }).find("block size"), std::string::npos);
     EXPECT_NE(message([](SamplingParams& p) { p.steps = 0; }).find("steps"), std::string::npos);
-    EXPECT_NE(message([](SamplingParams& p) { p.temperature = 0; }).find("temperature"), std::string::npos);
+    EXPECT_NE(message([](SamplingParams& p) { p.temperature = -1; }).find("temperature"), std::string::npos);
     EXPECT_NE(message([](SamplingParams& p) { p.temperature = NAN; }).find("temperature"), std::string::npos);
     EXPECT_NE(message([](SamplingParams& p) { p.topP = 0; }).find("top-p"), std::string::npos);
     EXPECT_NE(message([](SamplingParams& p) { p.topP = 1.5; }).find("top-p"), std::string::npos);

@@ -10,7 +10,11 @@ namespace bd3 {
 
 // Names are written into traces and settings: never rename or reorder.
 enum class ScheduleKind { LogLinear, Cosine, Square, SquareRoot, Log, Clipped };
-enum class SamplerKind { Ddpm, FirstHitting, TopKConfidence, Threshold };
+// LowConfidenceStatic, LowConfidenceDynamic and Sequential are SDAR's
+// remasking strategies; Threshold is Fast-dLLM v2's (over sub-blocks when
+// subBlockSize is set).
+enum class SamplerKind { Ddpm, FirstHitting, TopKConfidence, Threshold, LowConfidenceStatic, LowConfidenceDynamic,
+                         Sequential };
 enum class ConfidenceMeasure { Probability, NegativeEntropy, Margin };
 
 std::string_view scheduleName(ScheduleKind kind);
@@ -39,8 +43,10 @@ struct SamplingParams {
     Schedule schedule;
     SamplerKind sampler = SamplerKind::Ddpm;
     ConfidenceMeasure confidence = ConfidenceMeasure::Probability;  // top-k and threshold
-    double threshold = 0.9;       // threshold sampler: reveal when confidence >= this
-    double temperature = 1.0;     // > 0
+    double threshold = 0.9;       // threshold and low-confidence-dynamic: reveal when confidence passes this
+    int32_t subBlockSize = 0;     // threshold: decode the block in sub-blocks of this size, in turn; 0: whole block
+    double temperature = 1.0;     // >= 0; 0 is greedy (the most probable token, always)
+    int32_t topK = 0;             // keep the k most probable tokens before the nucleus; 0: all
     double topP = 1.0;            // nucleus mass in (0, 1]
     int32_t topAlternatives = 0;  // alternatives reported per revealed token
 

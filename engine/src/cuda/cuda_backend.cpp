@@ -5,17 +5,17 @@
 #include "cuda/cuda_check.hpp"
 #include "cuda/cuda_distributions.hpp"
 #include "cuda/cuda_kernels.hpp"
+#include "families/family_registry.hpp"
 #include "stopwatch.hpp"
 
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <bit>
-#include <cmath>
+#include <array>
 #include <cstdlib>
 #include <map>
-#include <set>
 #include <numeric>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,22 +25,28 @@ namespace bd3 {
 
 namespace {
 
-using cuda::Activation;
 using cuda::check;
 using cuda::checkCublas;
 using cuda::DeviceBuffer;
+using cuda::ElementType;
+using cuda::View;
 
+// Keys and values per layer, [capacity, width] each (Network::cacheLayout()):
+// rows [0, length) are cached, the rows after them are scratch for the chunk
+// being run, kept only when the pass asks for it.
 class CudaKvCache final : public KvCache {
 public:
-    CudaKvCache(const void* owner, int32_t capacity, int32_t layers, int32_t width)
-        : KvCache(capacity), m_owner(owner), m_layerFloats(static_cast<size_t>(capacity) * static_cast<size_t>(width))
+    CudaKvCache(const void* owner, int32_t capacity, CacheLayout layout)
+        : KvCache(capacity), m_owner(owner), m_layers(layout.layers), m_width(layout.width),
+          m_layerFloats(static_cast<size_t>(capacity) * static_cast<size_t>(layout.width))
     {
-        m_buffer.allocate(static_cast<size_t>(layers) * 2 * m_layerFloats * sizeof(float), "the key/value cache");
+        m_buffer.allocate(static_cast<size_t>(layout.layers) * 2 * m_layerFloats * sizeof(float),
+                          "the key/value cache");
     }
 
     const void* owner() const { return m_owner; }
-    // Per layer [capacity, D]: rows [0, length) are cached, the rows after
-    // them are scratch for the chunk being run, kept only when asked.
+    int32_t layers() const { return m_layers; }
+    int32_t width() const { return m_width; }
     float* keys(int32_t layer) const { return m_buffer.as<float>() + static_cast<size_t>(2 * layer) * m_layerFloats; }
     float* values(int32_t layer) const { return keys(layer) + m_layerFloats; }
 
@@ -52,28 +58,24 @@ public:
 
 private:
     const void* m_owner;
+    int32_t m_layers;
+    int32_t m_width;
     size_t m_layerFloats;
     DeviceBuffer m_buffer;
 };
 
-// Rounds to the nearest bf16 (ties to even), as the loader does.
-uint16_t toBf16(float value)
-{
-    const auto bits = std::bit_cast<uint32_t>(value);
-    if (std::isnan(value)) return static_cast<uint16_t>((bits >> 16) | 0x40U);
-    return static_cast<uint16_t>((bits + 0x7FFFU + ((bits >> 16) & 1U)) >> 16);
-}
-
-// A weight matrix [out, in] on the device, in the backend's precision.
+// A matrix [out, in] on the device in its stored type (or bf16).
 struct DeviceMatrix {
     DeviceBuffer data;
+    ElementType type = ElementType::Float32;
+    cudaDataType cublasType = CUDA_R_32F;
     int32_t out = 0;
     int32_t in = 0;
 };
 
-struct DeviceLayer {
-    DeviceBuffer norm1, norm2, modulation, mlpInBias, mlpOutBias;
-    DeviceMatrix qkv, attnOut, mlpIn, mlpOut;
+struct DeviceVector {
+    DeviceBuffer data;
+    int32_t size = 0;
 };
 
 // The shape of a pass: what a captured graph of it is specific to. The cache
@@ -114,21 +116,45 @@ constexpr size_t maxCapturedShapes = 256;
 // cuBLAS's workspace, given up front so capturing a product never allocates.
 constexpr size_t cublasWorkspaceBytes = size_t{32} << 20;
 
-int64_t matrixBytes(int64_t out, int64_t in, bool bf16) { return out * in * (bf16 ? 2 : 4); }
-
-// Bytes the weights take on the device, to check before the first copy.
-int64_t deviceWeightBytes(const ModelConfig& c, bool bf16)
+ElementType elementType(DType dtype)
 {
-    const int64_t D = c.hiddenDim, V = c.vocabSize;
-    const int64_t perLayer = matrixBytes(3 * D, D, bf16) + matrixBytes(D, D, bf16) + 2 * matrixBytes(4 * D, D, bf16) +
-                             4 * (D + D + 6 * D + 4 * D + D);
-    return V * D * 4 + c.layers * perLayer + 4 * (D + 2 * D + V) + matrixBytes(V, D, bf16) +
-           static_cast<int64_t>(sizeof(double)) * (c.headDim() / 2);
+    switch (dtype) {
+    case DType::F16: return ElementType::Float16;
+    case DType::BF16: return ElementType::BFloat16;
+    case DType::F32: break;
+    }
+    return ElementType::Float32;
 }
 
-class CudaBackend final : public Backend {
+cudaDataType cublasType(DType dtype)
+{
+    switch (dtype) {
+    case DType::F16: return CUDA_R_16F;
+    case DType::BF16: return CUDA_R_16BF;
+    case DType::F32: break;
+    }
+    return CUDA_R_32F;
+}
+
+View view(const Rows& rows) { return {rows.data, rows.rows, rows.width, rows.stride}; }
+
+std::string shapeOf(const Rows& rows) { return "[" + std::to_string(rows.rows) + ", " + std::to_string(rows.width) + "]"; }
+
+// The device's distributions have temperature and nucleus but no top-k
+// filter: a pass that asks for top-k gets the host's distributions
+// (Backend::forwardToDistributions). Written for DistributionParams with or
+// without its topK field.
+template <typename Params> bool asksForTopK(const Params& params)
+{
+    if constexpr (requires { params.topK; })
+        return params.topK > 0;
+    else
+        return false;
+}
+
+class CudaBackend final : public Backend, private NetworkOps {
 public:
-    CudaBackend(int device, const ModelConfig& config, NetworkWeights weights, WeightPrecision precision);
+    CudaBackend(int device, const ModelConfig& config, ModelWeights& weights, WeightPrecision precision);
     ~CudaBackend() override;
     CudaBackend(const CudaBackend&) = delete;
     CudaBackend& operator=(const CudaBackend&) = delete;
@@ -138,7 +164,7 @@ public:
     std::unique_ptr<KvCache> newCache(int32_t capacity) const override
     {
         check(cudaSetDevice(m_device), "cudaSetDevice");
-        return std::make_unique<CudaKvCache>(this, capacity, m_config.layers, m_config.hiddenDim);
+        return std::make_unique<CudaKvCache>(this, capacity, m_network->cacheLayout());
     }
     void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
     std::unique_ptr<MaskedDistributions> forwardToDistributions(const ForwardPass& pass, KvCache& cacheBase,
@@ -148,31 +174,52 @@ public:
     double measureCopyBandwidth(double seconds) override;
 
 private:
+    // NetworkOps, over device memory.
+    MatrixId addMatrix(StoredTensor tensor) override;
+    VectorId addVector(std::vector<float> values) override;
+    Rows scratch(Slot slot, int32_t rows, int32_t width) override;
+    Rows logits() override;
+    void embedTokens(MatrixId table, Rows out) override;
+    void linear(Rows x, MatrixId w, std::optional<VectorId> bias, Rows out) override;
+    void rmsNorm(Rows x, VectorId weight, double eps, int32_t groupWidth, Rows out) override;
+    void modulatedLayerNorm(Rows x, VectorId weight, VectorId shift, VectorId scale, Rows out) override;
+    void rotary(Rows x, int32_t heads, int32_t headDim, double theta) override;
+    void attention(Rows q, Rows k, Rows v, const AttentionShape& shape, int32_t layer, Rows out) override;
+    void geluTanh(Rows x) override;
+    void siluGate(Rows gate, Rows up, Rows out) override;
+    void addInto(Rows h, Rows y, std::optional<VectorId> gate) override;
+    void gatherOutputRows(Rows x, Rows out) override;
+
+    // Before the first matrix goes to the device: the weights' bytes there
+    // against the memory the GPU has free.
+    void checkDeviceMemory(const StoredTensor& first);
     // Runs the pass on the stream, leaving the logits of the output rows in
     // m_logits ([outputs, V], fp32); the caller synchronises. Returns the
     // cache, checked to be this backend's. With graphs on, the network's
     // kernels and products are captured once per pass shape and replayed.
     CudaKvCache& enqueueForward(const ForwardPass& pass, KvCache& cacheBase, size_t logitsSize);
-    // The network's kernels and products for a pass of this shape, reading
-    // the tokens, output rows and pass scalars already on the device.
+    // The family's layers for a pass of this shape, reading the tokens,
+    // output rows and pass scalars already on the device.
     void enqueueNetwork(const PassShape& shape, const CudaKvCache& cache);
-    DeviceBuffer upload(std::vector<float>& values, const char* what);
-    DeviceMatrix uploadMatrix(std::vector<float>& values, int32_t out, int32_t in, const char* what);
-    // y[n, out] = x[n, in] W^T, x in the activation type, y in fp32.
-    void multiply(const void* x, int32_t n, const DeviceMatrix& w, float* y);
-    // Grows the scratch buffers, dropping the captured graphs first when any
-    // moves (they point at the memory freed), even if an allocation fails.
-    void reserveWorkspace(int32_t rows, int32_t outputs);
+    // y [rows, w.out] (ldy apart) = x [rows, w.in] W^T, x in W's type ldx apart.
+    void product(const void* x, int32_t ldx, int32_t rows, const DeviceMatrix& w, float* y, int32_t ldy);
+    // Grows a buffer the network's passes use, dropping the captured graphs
+    // first (they point at the memory freed), even if the allocation fails.
+    // The first pass of a shape runs uncaptured and grows what it needs, so a
+    // capture never has to.
+    void reserve(DeviceBuffer& buffer, size_t bytes, const char* what);
     void clearGraphs()
     {
         m_graphs.clear();
         m_seenShapes.clear();
     }
+    const DeviceMatrix& matrix(MatrixId id) const;
+    // The vector's device memory, checked to hold size floats.
+    const float* vector(VectorId id, int32_t size) const;
 
     int m_device;
     ModelConfig m_config;
-    bool m_bf16;
-    Activation m_activation;
+    WeightPrecision m_precision;
     int64_t m_weightBytes = 0;
     cudaStream_t m_stream = nullptr;
     cublasHandle_t m_cublas = nullptr;
@@ -182,36 +229,31 @@ private:
     std::map<PassShape, GraphExec> m_graphs;
     std::set<PassShape> m_seenShapes; // run once; captured when seen again
 
-    DeviceBuffer m_embedding; // fp32 [V, D]
-    std::vector<DeviceLayer> m_layers;
-    DeviceBuffer m_finalNorm, m_finalModulation, m_outputBias;
-    DeviceMatrix m_output;
-    DeviceBuffer m_inverseFrequency; // double [headDim / 2]
+    ModelWeights* m_loading = nullptr; // the weights, while the network loads
+    bool m_memoryChecked = false;
+    std::vector<DeviceMatrix> m_matrices;
+    std::vector<DeviceVector> m_vectors;
+    std::unique_ptr<Network> m_network;
 
+    // Scratch of the network, grown to the largest pass seen.
+    std::array<DeviceBuffer, static_cast<size_t>(Slot::Count)> m_scratch;
+    DeviceBuffer m_converted; // a product's input in its weights' 16-bit type
+    DeviceBuffer m_passScalars, m_tokens, m_outputRows, m_logits;
     // Lent to the distributions of the last pass: the masked rows' logits,
     // which they turn into probabilities, and room for requests and results.
     DeviceBuffer m_pickedRows, m_maskedLogits, m_samplingScratch;
-    // Scratch of the network, grown to the largest chunk seen.
-    DeviceBuffer m_passScalars, m_tokens, m_outputRows, m_h, m_normed, m_qkv, m_attention, m_projected, m_wide,
-        m_wideActivation, m_logits;
+
+    // The pass being enqueued.
+    PassShape m_shape;
+    const CudaKvCache* m_cache = nullptr;
+    bool m_capturing = false;
 };
 
-CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
-    : m_device(device), m_config(config), m_bf16(precision == WeightPrecision::BFloat16),
-      m_activation(m_bf16 ? Activation::BFloat16 : Activation::Float32)
+CudaBackend::CudaBackend(int device, const ModelConfig& config, ModelWeights& weights, WeightPrecision precision)
+    : m_device(device), m_config(config), m_precision(precision)
 {
     const cuda::CublasLibrary& blas = cuda::cublas();
     check(cudaSetDevice(m_device), "cudaSetDevice");
-
-    const int64_t needed = deviceWeightBytes(config, m_bf16);
-    size_t free = 0, total = 0;
-    check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
-    if (static_cast<int64_t>(free) < needed)
-        throw Error("out of GPU memory: the weights need " + std::to_string(needed) + " bytes (" +
-                    cuda::formatBytes(needed) + ") but the GPU has " + cuda::formatBytes(static_cast<int64_t>(free)) +
-                    " free of " + cuda::formatBytes(static_cast<int64_t>(total)) +
-                    (m_bf16 ? "" : "; bf16 weights take half as much"));
-
     check(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
     try {
         checkCublas(blas.create(&m_cublas), "cublasCreate");
@@ -225,33 +267,11 @@ CudaBackend::CudaBackend(int device, const ModelConfig& config, NetworkWeights w
         const char* graphs = std::getenv("BD3_CUDA_GRAPHS");
         m_useGraphs = graphs == nullptr || std::string_view(graphs) != "0";
 
-        const int32_t D = config.hiddenDim, V = config.vocabSize;
-        m_embedding = upload(weights.embedding, "the token embedding");
-        for (LayerWeights& layer : weights.layers) {
-            DeviceLayer& l = m_layers.emplace_back();
-            l.norm1 = upload(layer.norm1, "a layer norm");
-            l.norm2 = upload(layer.norm2, "a layer norm");
-            l.modulation = upload(layer.modulation, "the adaLN modulation");
-            l.mlpInBias = upload(layer.mlpInBias, "an MLP bias");
-            l.mlpOutBias = upload(layer.mlpOutBias, "an MLP bias");
-            l.qkv = uploadMatrix(layer.qkv, 3 * D, D, "the attention qkv weights");
-            l.attnOut = uploadMatrix(layer.attnOut, D, D, "the attention output weights");
-            l.mlpIn = uploadMatrix(layer.mlpIn, 4 * D, D, "the MLP input weights");
-            l.mlpOut = uploadMatrix(layer.mlpOut, D, 4 * D, "the MLP output weights");
-        }
-        m_finalNorm = upload(weights.finalNorm, "the final norm");
-        m_finalModulation = upload(weights.finalModulation, "the final modulation");
-        m_outputBias = upload(weights.outputBias, "the output bias");
-        m_output = uploadMatrix(weights.outputWeight, V, D, "the output layer weights");
-
-        const int32_t half = config.headDim() / 2;
-        std::vector<double> inverseFrequency(static_cast<size_t>(half));
-        for (int32_t i = 0; i < half; ++i)
-            inverseFrequency[static_cast<size_t>(i)] = std::pow(10000.0, -2.0 * i / config.headDim());
-        m_inverseFrequency.upload(inverseFrequency.data(), inverseFrequency.size() * sizeof(double),
-                                  "the rotary frequencies");
-        m_weightBytes += static_cast<int64_t>(m_inverseFrequency.bytes());
+        m_loading = &weights;
+        m_network = familyNamed(config.familyName).makeNetwork(config, weights, *this, precision);
+        m_loading = nullptr;
     } catch (...) {
+        m_loading = nullptr;
         if (m_cublas != nullptr) blas.destroy(m_cublas);
         cudaStreamDestroy(m_stream);
         throw;
@@ -266,63 +286,194 @@ CudaBackend::~CudaBackend()
     if (m_stream != nullptr) cudaStreamDestroy(m_stream);
 }
 
-DeviceBuffer CudaBackend::upload(std::vector<float>& values, const char* what)
+void CudaBackend::checkDeviceMemory(const StoredTensor& first)
 {
-    DeviceBuffer buffer;
-    buffer.upload(values.data(), values.size() * sizeof(float), what);
-    m_weightBytes += static_cast<int64_t>(buffer.bytes());
-    std::vector<float>().swap(values); // the host copy is no longer needed
-    return buffer;
-}
-
-DeviceMatrix CudaBackend::uploadMatrix(std::vector<float>& values, int32_t out, int32_t in, const char* what)
-{
-    if (values.size() != static_cast<size_t>(out) * static_cast<size_t>(in))
-        throw Error(std::string("internal: ") + what + " have the wrong size");
-    DeviceMatrix matrix{{}, out, in};
-    if (m_bf16) {
-        std::vector<uint16_t> halves(values.size());
-        for (size_t i = 0; i < values.size(); ++i) halves[i] = toBf16(values[i]);
-        matrix.data.upload(halves.data(), halves.size() * sizeof(uint16_t), what);
-    } else {
-        matrix.data.upload(values.data(), values.size() * sizeof(float), what);
+    if (m_memoryChecked || m_loading == nullptr) return;
+    m_memoryChecked = true;
+    // The family has checked the tensors against what it expects before
+    // handing over the first one. The matrices stay in their stored type, or
+    // become bf16; the small vectors are fp32 (at most twice their stored
+    // bytes, and few). A model's tensors share one stored type: the first
+    // matrix's (a matrix assembled at load has the type of its parts).
+    DType stored = first.dtype;
+    try {
+        stored = m_loading->info(first.name).dtype;
+    } catch (const Error&) {
     }
-    m_weightBytes += static_cast<int64_t>(matrix.data.bytes());
-    std::vector<float>().swap(values);
-    return matrix;
+    uint64_t needed = m_loading->expectedBytes();
+    const bool halved = m_precision == WeightPrecision::BFloat16 && stored == DType::F32;
+    if (halved) needed /= 2;
+    size_t free = 0, total = 0;
+    check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    if (static_cast<uint64_t>(free) < needed)
+        throw Error("out of GPU memory: the weights need " + std::to_string(needed) + " bytes (" +
+                    cuda::formatBytes(static_cast<int64_t>(needed)) + ") but the GPU has " +
+                    cuda::formatBytes(static_cast<int64_t>(free)) + " free of " +
+                    cuda::formatBytes(static_cast<int64_t>(total)) +
+                    (m_precision == WeightPrecision::Float32 && stored == DType::F32
+                         ? "; bf16 weights take half as much"
+                         : ""));
 }
 
-void CudaBackend::multiply(const void* x, int32_t n, const DeviceMatrix& w, float* y)
+MatrixId CudaBackend::addMatrix(StoredTensor tensor)
 {
-    // Column-major view: y^T (out, n) = W (out, in) x^T (in, n), where the
-    // row-major W [out, in] is the column-major (in, out) matrix W^T.
+    if (tensor.shape.size() != 2 || tensor.shape[0] < 1 || tensor.shape[1] < 1 ||
+        tensor.bytes.size() != static_cast<size_t>(tensor.elements()) * dtypeSize(tensor.dtype))
+        throw Error("internal: '" + tensor.name + "' of shape " + shapeText(tensor.shape) + " is not a matrix");
+    checkDeviceMemory(tensor);
+    DeviceMatrix& m = m_matrices.emplace_back();
+    m.type = elementType(tensor.dtype);
+    m.cublasType = cublasType(tensor.dtype);
+    m.out = static_cast<int32_t>(tensor.shape[0]);
+    m.in = static_cast<int32_t>(tensor.shape[1]);
+    m.data.upload(tensor.bytes.data(), tensor.bytes.size(), ("'" + tensor.name + "'").c_str());
+    m_weightBytes += static_cast<int64_t>(m.data.bytes());
+    return static_cast<MatrixId>(m_matrices.size() - 1);
+}
+
+VectorId CudaBackend::addVector(std::vector<float> values)
+{
+    DeviceVector& v = m_vectors.emplace_back();
+    v.size = static_cast<int32_t>(values.size());
+    v.data.upload(values.data(), values.size() * sizeof(float), "a weight vector");
+    m_weightBytes += static_cast<int64_t>(v.data.bytes());
+    return static_cast<VectorId>(m_vectors.size() - 1);
+}
+
+const DeviceMatrix& CudaBackend::matrix(MatrixId id) const
+{
+    if (id < 0 || static_cast<size_t>(id) >= m_matrices.size())
+        throw Error("internal: no matrix " + std::to_string(id));
+    return m_matrices[static_cast<size_t>(id)];
+}
+
+const float* CudaBackend::vector(VectorId id, int32_t size) const
+{
+    if (id < 0 || static_cast<size_t>(id) >= m_vectors.size() || m_vectors[static_cast<size_t>(id)].size != size)
+        throw Error("internal: vector " + std::to_string(id) + " does not hold " + std::to_string(size) + " values");
+    return m_vectors[static_cast<size_t>(id)].data.as<float>();
+}
+
+void CudaBackend::reserve(DeviceBuffer& buffer, size_t bytes, const char* what)
+{
+    if (bytes <= buffer.bytes()) return;
+    if (m_capturing) throw Error(std::string("internal: ") + what + " grew while a pass was being captured");
+    clearGraphs();
+    buffer.allocate(bytes, what);
+}
+
+Rows CudaBackend::scratch(Slot slot, int32_t rows, int32_t width)
+{
+    DeviceBuffer& buffer = m_scratch[static_cast<size_t>(slot)];
+    reserve(buffer, static_cast<size_t>(rows) * static_cast<size_t>(width) * sizeof(float), "the network's activations");
+    return {buffer.as<float>(), rows, width, width};
+}
+
+Rows CudaBackend::logits()
+{
+    const int32_t V = m_config.vocabSize;
+    reserve(m_logits, static_cast<size_t>(m_shape.outputs) * static_cast<size_t>(V) * sizeof(float), "the logits");
+    return {m_logits.as<float>(), m_shape.outputs, V, V};
+}
+
+void CudaBackend::embedTokens(MatrixId table, Rows out)
+{
+    const DeviceMatrix& t = matrix(table);
+    if (out.width != t.in || out.rows != m_shape.rows)
+        throw Error("internal: embedding of " + std::to_string(t.in) + " columns into " + shapeOf(out));
+    cuda::embed(m_tokens.as<int32_t>(), t.data.data(), t.type, view(out), m_stream);
+}
+
+void CudaBackend::product(const void* x, int32_t ldx, int32_t rows, const DeviceMatrix& w, float* y, int32_t ldy)
+{
+    // Column-major view: y^T (out, rows) = W (out, in) x^T (in, rows), where
+    // the row-major W [out, in] is the column-major (in, out) matrix W^T.
     const float one = 1.0F, zero = 0.0F;
-    const cudaDataType type = m_bf16 ? CUDA_R_16BF : CUDA_R_32F;
-    checkCublas(cuda::cublas().gemmEx(m_cublas, CUBLAS_OP_T, CUBLAS_OP_N, w.out, n, w.in, &one, w.data.data(), type,
-                                      w.in, x, type, w.in, &zero, y, CUDA_R_32F, w.out, CUBLAS_COMPUTE_32F,
-                                      CUBLAS_GEMM_DEFAULT),
+    checkCublas(cuda::cublas().gemmEx(m_cublas, CUBLAS_OP_T, CUBLAS_OP_N, w.out, rows, w.in, &one, w.data.data(),
+                                      w.cublasType, w.in, x, w.cublasType, ldx, &zero, y, CUDA_R_32F, ldy,
+                                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
                 "cublasGemmEx");
 }
 
-void CudaBackend::reserveWorkspace(int32_t rows, int32_t outputs)
+void CudaBackend::linear(Rows x, MatrixId id, std::optional<VectorId> bias, Rows out)
 {
-    const auto n = static_cast<size_t>(rows), D = static_cast<size_t>(m_config.hiddenDim);
-    const size_t activation = m_bf16 ? 2 : 4;
-    auto reserve = [this](DeviceBuffer& buffer, size_t bytes, const char* what) {
-        if (bytes <= buffer.bytes()) return;
-        clearGraphs();
-        buffer.allocate(bytes, what);
-    };
-    reserve(m_tokens, n * sizeof(int32_t), "the chunk's tokens");
-    reserve(m_outputRows, static_cast<size_t>(outputs) * sizeof(int32_t), "the output rows");
-    reserve(m_h, n * D * 4, "the residual stream");
-    reserve(m_normed, std::max(n, static_cast<size_t>(outputs)) * D * activation, "normalised activations");
-    reserve(m_qkv, n * 3 * D * 4, "q, k and v");
-    reserve(m_attention, n * D * activation, "the attention output");
-    reserve(m_projected, n * D * 4, "projected activations");
-    reserve(m_wide, n * 4 * D * 4, "the MLP's hidden activations");
-    reserve(m_wideActivation, n * 4 * D * activation, "the MLP's hidden activations");
-    reserve(m_logits, static_cast<size_t>(outputs) * static_cast<size_t>(m_config.vocabSize) * 4, "the logits");
+    const DeviceMatrix& w = matrix(id);
+    if (x.width != w.in || out.width != w.out || out.rows != x.rows)
+        throw Error("internal: product of " + shapeOf(x) + " by [" + std::to_string(w.out) + ", " +
+                    std::to_string(w.in) + "] into " + shapeOf(out));
+    if (x.rows == 0) return;
+    const void* input = x.data;
+    int32_t ldx = x.stride;
+    if (w.type != ElementType::Float32) {
+        // cuBLAS multiplies operands of one type: the input in the weights'.
+        reserve(m_converted, static_cast<size_t>(x.rows) * static_cast<size_t>(x.width) * 2, "a product's input");
+        cuda::convertRows(view(x), w.type, m_converted.data(), m_stream);
+        input = m_converted.data();
+        ldx = x.width;
+    }
+    product(input, ldx, x.rows, w, out.data, out.stride);
+    if (bias) cuda::addBias(view(out), vector(*bias, w.out), m_stream);
+}
+
+void CudaBackend::rmsNorm(Rows x, VectorId weight, double eps, int32_t groupWidth, Rows out)
+{
+    if (out.rows != x.rows || out.width != x.width)
+        throw Error("internal: RMSNorm of " + shapeOf(x) + " into " + shapeOf(out));
+    cuda::rmsNorm(view(x), vector(weight, groupWidth), eps, groupWidth, view(out), m_stream);
+}
+
+void CudaBackend::modulatedLayerNorm(Rows x, VectorId weight, VectorId shift, VectorId scale, Rows out)
+{
+    if (out.rows != x.rows || out.width != x.width)
+        throw Error("internal: LayerNorm of " + shapeOf(x) + " into " + shapeOf(out));
+    cuda::modulatedLayerNorm(view(x), vector(weight, x.width), vector(shift, x.width), vector(scale, x.width),
+                             view(out), m_stream);
+}
+
+void CudaBackend::rotary(Rows x, int32_t heads, int32_t headDim, double theta)
+{
+    if (heads < 1 || headDim < 2 || static_cast<int64_t>(heads) * headDim > x.width)
+        throw Error("internal: rotary embedding of " + std::to_string(heads) + " heads of " + std::to_string(headDim) +
+                    " over " + shapeOf(x));
+    cuda::rotary(view(x), heads, headDim, theta, m_passScalars.as<cuda::PassScalars>(), m_stream);
+}
+
+void CudaBackend::attention(Rows q, Rows k, Rows v, const AttentionShape& shape, int32_t layer, Rows out)
+{
+    const CudaKvCache& cache = *m_cache;
+    const int32_t qWidth = shape.heads * shape.headDim, kvWidth = shape.kvHeads * shape.headDim;
+    if (shape.kvHeads < 1 || shape.heads % shape.kvHeads != 0 || kvWidth != cache.width() || layer < 0 ||
+        layer >= cache.layers() || q.width != qWidth || out.width != qWidth || k.width != kvWidth ||
+        v.width != kvWidth || q.rows != m_shape.rows || k.rows != q.rows || v.rows != q.rows || out.rows != q.rows)
+        throw Error("internal: attention of q " + shapeOf(q) + ", k " + shapeOf(k) + ", v " + shapeOf(v) + " with " +
+                    std::to_string(shape.heads) + "/" + std::to_string(shape.kvHeads) + " heads of " +
+                    std::to_string(shape.headDim) + " at layer " + std::to_string(layer) + " into " + shapeOf(out));
+    cuda::attention(view(q), view(k), view(v), shape.heads, shape.kvHeads, shape.headDim, cache.keys(layer),
+                    cache.values(layer), cache.width(), m_passScalars.as<cuda::PassScalars>(), m_shape.firstBlock,
+                    m_shape.blockSize, view(out), m_stream);
+}
+
+void CudaBackend::geluTanh(Rows x) { cuda::geluTanh(view(x), m_stream); }
+
+void CudaBackend::siluGate(Rows gate, Rows up, Rows out)
+{
+    if (up.rows != gate.rows || up.width != gate.width || out.rows != gate.rows || out.width != gate.width)
+        throw Error("internal: SiLU gate of " + shapeOf(gate) + " and " + shapeOf(up) + " into " + shapeOf(out));
+    cuda::siluGate(view(gate), view(up), view(out), m_stream);
+}
+
+void CudaBackend::addInto(Rows h, Rows y, std::optional<VectorId> gate)
+{
+    if (y.rows != h.rows || y.width != h.width) throw Error("internal: " + shapeOf(y) + " added to " + shapeOf(h));
+    cuda::addInto(view(h), view(y), gate ? vector(*gate, h.width) : nullptr, m_stream);
+}
+
+void CudaBackend::gatherOutputRows(Rows x, Rows out)
+{
+    if (out.rows != m_shape.outputs || out.width != x.width)
+        throw Error("internal: " + std::to_string(m_shape.outputs) + " output rows of " + shapeOf(x) + " into " +
+                    shapeOf(out));
+    cuda::gatherRows(view(x), m_outputRows.as<int32_t>(), view(out), m_stream);
 }
 
 CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cacheBase, size_t logitsSize)
@@ -331,13 +482,13 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
     if (cachePointer == nullptr || cachePointer->owner() != this)
         throw Error("internal: the key/value cache was not made by this CUDA backend");
     CudaKvCache& cache = *cachePointer;
-    const int32_t V = m_config.vocabSize;
+    checkForwardPass(pass, cache, logitsSize, m_config.vocabSize);
     const auto rows = static_cast<int32_t>(pass.tokens.size());
-    checkForwardPass(pass, cache, logitsSize, V);
     const auto outputs = static_cast<int32_t>(pass.outputRows.size());
 
     check(cudaSetDevice(m_device), "cudaSetDevice");
-    reserveWorkspace(rows, outputs);
+    reserve(m_tokens, pass.tokens.size_bytes(), "the chunk's tokens");
+    reserve(m_outputRows, pass.outputRows.size_bytes(), "the output rows");
     // Pageable copies: each returns once its source is staged, so the host
     // values may change right after.
     const cuda::PassScalars scalars{cache.nextPosition(), cache.length()};
@@ -359,8 +510,9 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
     auto graph = m_graphs.find(shape);
     if (graph == m_graphs.end()) {
         // A shape's first pass runs as plain launches: one-off shapes (a
-        // prompt) are never captured, and cuBLAS's first call for a shape
-        // and the loading of kernels happen outside any capture.
+        // prompt) are never captured; cuBLAS's first call for a shape, the
+        // loading of kernels and the growing of buffers happen outside any
+        // capture.
         if (m_seenShapes.insert(shape).second) {
             enqueueNetwork(shape, cache);
             return cache;
@@ -368,14 +520,17 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
         if (m_graphs.size() >= maxCapturedShapes) clearGraphs();
         check(cudaStreamBeginCapture(m_stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
         cudaGraph_t captured = nullptr;
+        m_capturing = true;
         try {
             enqueueNetwork(shape, cache);
         } catch (...) {
+            m_capturing = false;
             cudaStreamEndCapture(m_stream, &captured);
             cudaGetLastError(); // the invalidated capture's error, not to be blamed on a later launch
             if (captured != nullptr) cudaGraphDestroy(captured);
             throw;
         }
+        m_capturing = false;
         check(cudaStreamEndCapture(m_stream, &captured), "cudaStreamEndCapture");
         cudaGraphExec_t exec = nullptr;
         const cudaError_t instantiated = cudaGraphInstantiate(&exec, captured, 0);
@@ -389,48 +544,15 @@ CudaKvCache& CudaBackend::enqueueForward(const ForwardPass& pass, KvCache& cache
 
 void CudaBackend::enqueueNetwork(const PassShape& shape, const CudaKvCache& cache)
 {
-    const int32_t D = m_config.hiddenDim, V = m_config.vocabSize, heads = m_config.heads, hd = m_config.headDim();
-    const int32_t rows = shape.rows, outputs = shape.outputs;
-    const auto* scalars = m_passScalars.as<cuda::PassScalars>();
-    float* h = m_h.as<float>();
-    float* qkv = m_qkv.as<float>();
-    float* projected = m_projected.as<float>();
-    cuda::embed(m_tokens.as<int32_t>(), m_embedding.as<float>(), rows, D, h, m_stream);
-
-    for (int32_t l = 0; l < m_config.layers; ++l) {
-        const DeviceLayer& layer = m_layers[static_cast<size_t>(l)];
-        const float* mod = layer.modulation.as<float>();
-        const float *shift1 = mod, *scale1 = mod + D, *gate1 = mod + 2 * D;
-        const float *shift2 = mod + 3 * D, *scale2 = mod + 4 * D, *gate2 = mod + 5 * D;
-        float* keys = cache.keys(l);
-        float* values = cache.values(l);
-
-        cuda::modulatedLayerNorm(h, nullptr, rows, D, layer.norm1.as<float>(), shift1, scale1, m_normed.data(),
-                                 m_activation, m_stream);
-        multiply(m_normed.data(), rows, layer.qkv, qkv);
-        cuda::rotaryAndStore(qkv, rows, heads, hd, scalars, m_inverseFrequency.as<double>(), keys, values, m_stream);
-        cuda::attention(qkv, rows, heads, hd, keys, values, scalars, shape.firstBlock, shape.blockSize,
-                        m_attention.data(), m_activation, m_stream);
-        multiply(m_attention.data(), rows, layer.attnOut, projected);
-        cuda::gatedResidual(h, projected, nullptr, gate1, rows, D, m_stream);
-
-        cuda::modulatedLayerNorm(h, nullptr, rows, D, layer.norm2.as<float>(), shift2, scale2, m_normed.data(),
-                                 m_activation, m_stream);
-        multiply(m_normed.data(), rows, layer.mlpIn, m_wide.as<float>());
-        cuda::biasGelu(m_wide.as<float>(), layer.mlpInBias.as<float>(), rows, 4 * D, m_wideActivation.data(),
-                       m_activation, m_stream);
-        multiply(m_wideActivation.data(), rows, layer.mlpOut, projected);
-        cuda::gatedResidual(h, projected, layer.mlpOutBias.as<float>(), gate2, rows, D, m_stream);
+    m_shape = shape;
+    m_cache = &cache;
+    try {
+        m_network->forward(*this, shape.rows, shape.outputs);
+    } catch (...) {
+        m_cache = nullptr;
+        throw;
     }
-
-    if (outputs > 0) {
-        // The output layer only for the rows asked for: (outputs, D) -> (outputs, V).
-        const float* finalMod = m_finalModulation.as<float>();
-        cuda::modulatedLayerNorm(h, m_outputRows.as<int32_t>(), outputs, D, m_finalNorm.as<float>(), finalMod,
-                                 finalMod + D, m_normed.data(), m_activation, m_stream);
-        multiply(m_normed.data(), outputs, m_output, m_logits.as<float>());
-        cuda::addBias(m_logits.as<float>(), m_outputBias.as<float>(), outputs, V, m_stream);
-    }
+    m_cache = nullptr;
 }
 
 void CudaBackend::forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits)
@@ -448,6 +570,7 @@ std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const F
                                                                          std::span<const int32_t> offsets,
                                                                          const DistributionParams& params)
 {
+    if (asksForTopK(params)) return Backend::forwardToDistributions(pass, cacheBase, offsets, params);
     checkDistributionPass(pass, offsets);
     const int32_t V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());
@@ -479,7 +602,8 @@ std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const F
                               cudaMemcpyHostToDevice, m_stream),
               "cudaMemcpyAsync (masked rows to the GPU)");
         logits = m_maskedLogits.as<float>();
-        cuda::gatherRows(m_logits.as<float>(), m_pickedRows.as<int32_t>(), masked, V, logits, m_stream);
+        const View all{m_logits.as<float>(), static_cast<int32_t>(computed.size()), V, V};
+        cuda::gatherRows(all, m_pickedRows.as<int32_t>(), View{logits, masked, V, V}, m_stream);
     }
     // The distributions turn the logits into probabilities in place; they are
     // used up before the next pass writes the buffer again.
@@ -489,24 +613,28 @@ std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const F
     return distributions;
 }
 
-} // namespace
-
 double CudaBackend::measureProductGflops(int32_t rows, double seconds)
 {
     // The first layer's products, as a pass makes them; the inputs' values
     // do not change the time of a dense product.
     check(cudaSetDevice(m_device), "cudaSetDevice");
-    const DeviceLayer& layer = m_layers.front();
-    const auto D = static_cast<size_t>(m_config.hiddenDim), n = static_cast<size_t>(rows);
-    DeviceBuffer x, y;
-    x.allocate(n * 4 * D * (m_bf16 ? 2 : 4), "the product probe's input");
-    y.allocate(n * 4 * D * 4, "the product probe's output");
-    check(cudaMemsetAsync(x.data(), 0, x.bytes(), m_stream), "cudaMemsetAsync");
-    const std::initializer_list<const DeviceMatrix*> matrices{&layer.qkv, &layer.attnOut, &layer.mlpIn, &layer.mlpOut};
+    std::vector<const DeviceMatrix*> matrices;
+    int32_t widestIn = 0, widestOut = 0;
     double flopsPerRound = 0.0;
-    for (const DeviceMatrix* w : matrices) flopsPerRound += 2.0 * rows * w->out * w->in;
+    for (const MatrixId id : m_network->layerProducts()) {
+        const DeviceMatrix& w = matrix(id);
+        matrices.push_back(&w);
+        widestIn = std::max(widestIn, w.in);
+        widestOut = std::max(widestOut, w.out);
+        flopsPerRound += 2.0 * rows * w.out * w.in;
+    }
+    const auto n = static_cast<size_t>(rows);
+    DeviceBuffer x, y;
+    x.allocate(n * static_cast<size_t>(widestIn) * sizeof(float), "the product probe's input");
+    y.allocate(n * static_cast<size_t>(widestOut) * sizeof(float), "the product probe's output");
+    check(cudaMemsetAsync(x.data(), 0, x.bytes(), m_stream), "cudaMemsetAsync");
     auto round = [&] {
-        for (const DeviceMatrix* w : matrices) multiply(x.data(), rows, *w, y.as<float>());
+        for (const DeviceMatrix* w : matrices) product(x.data(), w->in, rows, *w, y.as<float>(), w->out);
     };
     round(); // warm-up: cuBLAS picks its kernels
     check(cudaStreamSynchronize(m_stream), "cudaStreamSynchronize");
@@ -543,6 +671,8 @@ double CudaBackend::measureCopyBandwidth(double seconds)
     return copied / secondsSince(start) / 1e9;
 }
 
+} // namespace
+
 std::string cudaUnavailableReason()
 {
     int count = 0;
@@ -567,9 +697,9 @@ std::string cudaUnavailableReason()
     return {};
 }
 
-std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, NetworkWeights weights, WeightPrecision precision)
+std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision)
 {
-    return std::make_unique<CudaBackend>(0, config, std::move(weights), precision);
+    return std::make_unique<CudaBackend>(0, config, weights, precision);
 }
 
 } // namespace bd3

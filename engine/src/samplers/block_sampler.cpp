@@ -2,6 +2,7 @@
 
 #include "samplers/ddpm_sampler.hpp"
 #include "samplers/first_hitting_sampler.hpp"
+#include "samplers/low_confidence_samplers.hpp"
 #include "samplers/threshold_sampler.hpp"
 #include "samplers/top_k_confidence_sampler.hpp"
 
@@ -41,6 +42,9 @@ std::unique_ptr<BlockSampler> makeBlockSampler(SamplerKind kind)
     case SamplerKind::FirstHitting: return std::make_unique<FirstHittingSampler>();
     case SamplerKind::TopKConfidence: return std::make_unique<TopKConfidenceSampler>();
     case SamplerKind::Threshold: return std::make_unique<ThresholdSampler>();
+    case SamplerKind::LowConfidenceStatic: return std::make_unique<LowConfidenceStaticSampler>();
+    case SamplerKind::LowConfidenceDynamic: return std::make_unique<LowConfidenceDynamicSampler>();
+    case SamplerKind::Sequential: return std::make_unique<SequentialSampler>();
     }
     return std::make_unique<DdpmSampler>();
 }

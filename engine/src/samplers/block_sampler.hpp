@@ -16,6 +16,7 @@ namespace bd3 {
 struct StepRequest {
     int32_t step = 0;           // 0-based index within the block
     int32_t initialMasked = 0;  // masked positions when the block started
+    int32_t blockLength = 0;    // the block, its clean prompt tokens included
     const SamplingParams& params;
     const MaskedDistributions& masked;  // one per still-masked position
     Rng& rng;
