@@ -55,6 +55,8 @@ struct GenerateSettings {
     std::filesystem::path trace;
     bool visual = false;
     LoadOptions load;
+    // The sampling options the user did not give take the model's defaults.
+    std::vector<std::pair<const CLI::Option*, void (*)(SamplingParams&, const SamplingParams&)>> modelDefaults;
 };
 
 std::string readPromptFile(const std::filesystem::path& path)
@@ -71,10 +73,13 @@ int runGenerate(GenerateSettings& s)
     if (!s.promptFile.empty()) s.prompt = readPromptFile(s.promptFile);
     s.options.stopAtEos = !s.noStopAtEos;
     s.options.seed = s.seed ? *s.seed : std::random_device{}();
-    s.params.validate();
     s.options.validate();
 
     const auto model = loadForCompute(s.model, s.load);
+    const SamplingParams defaults = samplingDefaults(model->config());
+    for (const auto& [option, apply] : s.modelDefaults)
+        if (option->count() == 0) apply(s.params, defaults);
+    s.params.validate();
     if (s.params.blockSize > model->config().contextLength)
         throw Error("block size " + std::to_string(s.params.blockSize) + " exceeds the model's context of " +
                     std::to_string(model->config().contextLength));
@@ -99,6 +104,13 @@ int runGenerate(GenerateSettings& s)
     std::cout << '\n';
     if (!s.trace.empty()) trace.writeFile(s.trace);
 
+    std::cerr << "sampling: block " << s.params.blockSize << ", " << samplerName(s.params.sampler);
+    if (s.params.sampler == SamplerKind::Threshold || s.params.sampler == SamplerKind::LowConfidenceDynamic)
+        std::cerr << " (threshold " << s.params.threshold << ")";
+    if (s.params.subBlockSize > 0) std::cerr << ", sub-blocks of " << s.params.subBlockSize;
+    std::cerr << ", " << s.params.steps << " steps, temperature " << s.params.temperature
+              << (s.params.temperature == 0.0 ? " (greedy)" : "") << ", top-k " << s.params.topK << ", top-p "
+              << s.params.topP << '\n';
     const double perToken = result.newTokens > 0 ? static_cast<double>(result.nfe) / result.newTokens : 0.0;
     std::cerr << std::fixed << std::setprecision(2) << "stop: " << stopReasonName(result.reason) << " | "
               << result.newTokens << " tokens in " << result.blocks << " blocks | NFEs " << result.nfe << " ("
@@ -118,8 +130,11 @@ Command addGenerateCommand(CLI::App& app)
     auto* file = app.add_option("--prompt-file", s->promptFile, "Read the text to continue from a file");
     prompt->excludes(file);
     SamplingParams& p = s->params;
-    app.add_option("-b,--block-size", p.blockSize, "Tokens per block (1 = autoregressive)")->capture_default_str();
-    app.add_option("-s,--steps", p.steps, "Denoising steps per block")->capture_default_str();
+    auto& d = s->modelDefaults;
+    d.emplace_back(app.add_option("-b,--block-size", p.blockSize, "Tokens per block (1 = autoregressive; default: the model's)"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.blockSize = from.blockSize; });
+    d.emplace_back(app.add_option("-s,--steps", p.steps, "Denoising steps per block (default: the model's)"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.steps = from.steps; });
     app.add_option("--schedule", p.schedule.kind, "Reveal schedule")
         ->transform(CLI::CheckedTransformer(choices({ScheduleKind::LogLinear, ScheduleKind::Cosine, ScheduleKind::Square,
                                                      ScheduleKind::SquareRoot, ScheduleKind::Log, ScheduleKind::Clipped},
@@ -127,19 +142,31 @@ Command addGenerateCommand(CLI::App& app)
         ->default_str("loglinear");
     app.add_option("--beta", p.schedule.beta, "Clipped schedule: masked fraction at the end")->capture_default_str();
     app.add_option("--omega", p.schedule.omega, "Clipped schedule: masked fraction at the start")->capture_default_str();
-    app.add_option("--sampler", p.sampler, "Sampler")
-        ->transform(CLI::CheckedTransformer(choices({SamplerKind::Ddpm, SamplerKind::FirstHitting,
-                                                     SamplerKind::TopKConfidence, SamplerKind::Threshold},
-                                                    samplerName)))
-        ->default_str("ddpm");
+    d.emplace_back(app.add_option("--sampler", p.sampler, "Sampler (default: the model's; ddpm for BD3-LMs)")
+                       ->transform(CLI::CheckedTransformer(
+                           choices({SamplerKind::Ddpm, SamplerKind::FirstHitting, SamplerKind::TopKConfidence,
+                                    SamplerKind::Threshold, SamplerKind::LowConfidenceStatic,
+                                    SamplerKind::LowConfidenceDynamic, SamplerKind::Sequential},
+                                   samplerName))),
+                   [](SamplingParams& to, const SamplingParams& from) { to.sampler = from.sampler; });
     app.add_option("--confidence", p.confidence, "Confidence for top-k and threshold samplers")
         ->transform(CLI::CheckedTransformer(choices({ConfidenceMeasure::Probability, ConfidenceMeasure::NegativeEntropy,
                                                      ConfidenceMeasure::Margin},
                                                     confidenceName)))
         ->default_str("probability");
-    app.add_option("--threshold", p.threshold, "Threshold sampler: reveal at confidence >= this")->capture_default_str();
-    app.add_option("-t,--temperature", p.temperature, "Sampling temperature")->capture_default_str();
-    app.add_option("--top-p", p.topP, "Nucleus mass")->capture_default_str();
+    d.emplace_back(app.add_option("--threshold", p.threshold,
+                                  "Threshold and low-confidence-dynamic: reveal at confidence above this"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.threshold = from.threshold; });
+    d.emplace_back(app.add_option("--sub-block", p.subBlockSize,
+                                  "Threshold sampler: decode each block in sub-blocks of this size (0: off)"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.subBlockSize = from.subBlockSize; });
+    d.emplace_back(app.add_option("-t,--temperature", p.temperature,
+                                  "Sampling temperature; 0 is greedy (default: generation_config.json's, else 1)"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.temperature = from.temperature; });
+    d.emplace_back(app.add_option("--top-k", p.topK, "Keep the k most probable tokens (0: all; default: the model's)"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.topK = from.topK; });
+    d.emplace_back(app.add_option("--top-p", p.topP, "Nucleus mass (default: the model's, else 1)"),
+                   [](SamplingParams& to, const SamplingParams& from) { to.topP = from.topP; });
     app.add_option("--top-alternatives", p.topAlternatives, "Alternatives recorded per revealed token")
         ->capture_default_str();
     app.add_option("--seed", s->seed, "Random seed (default: a fresh one, printed at the end)");

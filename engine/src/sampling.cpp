@@ -1,6 +1,7 @@
 #include "bd3/sampling.hpp"
 
 #include "bd3/error.hpp"
+#include "bd3/model_config.hpp"
 
 #include <array>
 #include <cmath>
@@ -102,6 +103,29 @@ void GenerationOptions::validate() const
     if (maxNewTokens < 1)
         throw Error("invalid generation option: the token limit must be at least 1, not " +
                     std::to_string(maxNewTokens));
+}
+
+SamplingParams samplingDefaults(const ModelConfig& config)
+{
+    SamplingParams params;
+    const DecoderConfig* decoder = config.decoder();
+    if (decoder == nullptr) return params;
+    params.blockSize = config.blockSize;
+    params.steps = config.blockSize;
+    params.confidence = ConfidenceMeasure::Probability;
+    if (decoder->subBlockSize > 0) {
+        params.sampler = SamplerKind::Threshold;
+        params.threshold = 0.9;
+        params.subBlockSize = decoder->subBlockSize;
+        params.temperature = 0.0;
+    } else {
+        params.sampler = SamplerKind::LowConfidenceDynamic;
+        params.threshold = 0.85;
+    }
+    if (config.defaults.temperature) params.temperature = *config.defaults.temperature;
+    if (config.defaults.topK) params.topK = *config.defaults.topK;
+    if (config.defaults.topP) params.topP = *config.defaults.topP;
+    return params;
 }
 
 } // namespace bd3

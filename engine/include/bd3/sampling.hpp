@@ -54,6 +54,15 @@ struct SamplingParams {
     void validate() const;
 };
 
+struct ModelConfig;
+
+// The sampling a model's own code uses by default, with what its
+// generation_config.json sets: SDAR's low-confidence-dynamic decoding at
+// threshold 0.85 and one step per token of its block; Fast-dLLM v2's
+// threshold 0.9 over sub-blocks, greedy unless the file says otherwise; the
+// BD3-LM DiT keeps the project's defaults.
+SamplingParams samplingDefaults(const ModelConfig& config);
+
 // Settings fixed for one generation.
 struct GenerationOptions {
     uint64_t seed = 0;
