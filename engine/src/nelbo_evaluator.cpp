@@ -57,6 +57,8 @@ EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,
     const auto cache = backend.newCache(L);
     std::vector<int32_t> window, noisy, rows;
     std::vector<float> logits;
+    const bool shifted = config.logits == LogitAlignment::NextPosition;
+    std::vector<float> carried(shifted ? static_cast<size_t>(V) : 0);
     int64_t done = 0;
     for (int32_t pass = 0; pass < options.passes; ++pass) {
         double passNll = 0.0;
@@ -87,20 +89,36 @@ EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,
                     }
                 }
                 const std::span<const int32_t> clean(window.data() + start, static_cast<size_t>(stop - start));
-                if (!rows.empty()) {
-                    logits.resize(rows.size() * static_cast<size_t>(V));
-                    backend.forward({noisy, stop - start, 0, rows}, *cache, logits);
-                    ++result.forwardPasses;
-                    const double weight = blockSize == 1 ? 1.0 : 1.0 / t;
-                    for (size_t r = 0; r < rows.size(); ++r) {
-                        const std::span<float> row(logits.data() + r * static_cast<size_t>(V), static_cast<size_t>(V));
-                        subsLogProbabilities(row, config.maskId, config.maskId);
-                        const int32_t target = clean[static_cast<size_t>(rows[r])];
-                        passNll += -static_cast<double>(row[static_cast<size_t>(target)]) * weight;
+                const double weight = blockSize == 1 ? 1.0 : 1.0 / t;
+                auto score = [&](std::span<float> row, int32_t target) {
+                    subsLogProbabilities(row, config.maskId, config.maskId);
+                    passNll += -static_cast<double>(row[static_cast<size_t>(target)]) * weight;
+                };
+                // A shifted model predicts position i from row i - 1: the
+                // block's first position from the previous block's last row,
+                // kept from the pass that stored that block.
+                std::vector<int32_t> outputRows;
+                for (const int32_t r : rows) {
+                    if (!shifted) {
+                        outputRows.push_back(r);
+                    } else if (r > 0) {
+                        outputRows.push_back(r - 1);
+                    } else {
+                        score(carried, clean.front());
                     }
                 }
+                if (!outputRows.empty()) {
+                    logits.resize(outputRows.size() * static_cast<size_t>(V));
+                    backend.forward({noisy, stop - start, 0, outputRows}, *cache, logits);
+                    ++result.forwardPasses;
+                    for (size_t r = 0; r < outputRows.size(); ++r)
+                        score(std::span(logits).subspan(r * static_cast<size_t>(V), static_cast<size_t>(V)),
+                              clean[static_cast<size_t>(outputRows[r] + (shifted ? 1 : 0))]);
+                }
                 if (b + 1 < blocks) {
-                    backend.forward({clean, stop - start, stop - start, {}}, *cache, {});
+                    const int32_t last = stop - start - 1;
+                    backend.forward({clean, stop - start, stop - start, shifted ? std::span(&last, 1) : std::span<const int32_t>{}},
+                                    *cache, shifted ? std::span(carried) : std::span<float>{});
                     ++result.forwardPasses;
                 }
             }
