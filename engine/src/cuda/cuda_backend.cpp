@@ -140,18 +140,6 @@ View view(const Rows& rows) { return {rows.data, rows.rows, rows.width, rows.str
 
 std::string shapeOf(const Rows& rows) { return "[" + std::to_string(rows.rows) + ", " + std::to_string(rows.width) + "]"; }
 
-// The device's distributions have temperature and nucleus but no top-k
-// filter: a pass that asks for top-k gets the host's distributions
-// (Backend::forwardToDistributions). Written for DistributionParams with or
-// without its topK field.
-template <typename Params> bool asksForTopK(const Params& params)
-{
-    if constexpr (requires { params.topK; })
-        return params.topK > 0;
-    else
-        return false;
-}
-
 class CudaBackend final : public Backend, private NetworkOps {
 public:
     CudaBackend(int device, const ModelConfig& config, ModelWeights& weights, WeightPrecision precision);
@@ -570,7 +558,9 @@ std::unique_ptr<MaskedDistributions> CudaBackend::forwardToDistributions(const F
                                                                          std::span<const int32_t> offsets,
                                                                          const DistributionParams& params)
 {
-    if (asksForTopK(params)) return Backend::forwardToDistributions(pass, cacheBase, offsets, params);
+    // The device's distributions have temperature (0: greedy) and nucleus but
+    // no top-k filter yet: a pass that asks for top-k gets the host's.
+    if (params.topK > 0) return Backend::forwardToDistributions(pass, cacheBase, offsets, params);
     checkDistributionPass(pass, offsets);
     const int32_t V = m_config.vocabSize;
     const auto rows = static_cast<int32_t>(pass.tokens.size());

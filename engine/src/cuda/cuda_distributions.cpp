@@ -27,16 +27,25 @@ int32_t checkedCount(size_t count, const char* what)
 // each way. Both are borrowed.
 class CudaDistributions final : public MaskedDistributions {
 public:
-    CudaDistributions(std::vector<MaskedPosition> positions, const float* probabilities, int32_t vocab,
+    CudaDistributions(std::vector<MaskedPosition> positions, const float* probabilities, int32_t vocab, bool greedy,
                       int device, cudaStream_t stream, cuda::DeviceBuffer& scratch)
         : MaskedDistributions(std::move(positions)), m_probabilities(probabilities), m_vocab(vocab),
-          m_device(device), m_stream(stream), m_scratch(scratch)
+          m_greedy(greedy), m_device(device), m_stream(stream), m_scratch(scratch)
     {
     }
 
 private:
     std::vector<DrawnToken> drawRows(std::span<const size_t> rows, std::span<const double> uniforms) const override
     {
+        if (m_greedy) {
+            // Every draw is the row's most probable token (the lowest id of
+            // a tie), as TokenDistribution::draw.
+            std::vector<DrawnToken> drawn;
+            drawn.reserve(rows.size());
+            for (const std::vector<Alternative>& best : alternativesOfRows(rows, 1))
+                drawn.push_back({best.front().token, best.front().probability});
+            return drawn;
+        }
         const int32_t count = checkedCount(rows.size(), "draws");
         std::vector<cuda::DrawInput> inputs(rows.size());
         for (size_t i = 0; i < rows.size(); ++i) inputs[i] = {uniforms[i], static_cast<int64_t>(rows[i])};
@@ -89,6 +98,7 @@ private:
 
     const float* m_probabilities; // [rows, vocab], the backend's logits buffer
     int32_t m_vocab;
+    bool m_greedy;
     int m_device;
     cudaStream_t m_stream;
     cuda::DeviceBuffer& m_scratch;
@@ -102,6 +112,7 @@ std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, cuda::
 {
     if (params.vocabSize <= 0) throw Error("internal: sampling distributions over an empty vocabulary");
     const int32_t rows = checkedCount(offsets.size(), "rows");
+    const bool greedy = params.temperature == 0.0;
     int device = 0;
     check(cudaGetDevice(&device), "cudaGetDevice");
     // Sized for the summaries and for one draw at every position, so a
@@ -114,8 +125,10 @@ std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, cuda::
     std::vector<MaskedPosition> positions;
     if (rows > 0) {
         auto* summaries = scratch.as<cuda::RowSummary>();
-        cuda::prepareDistributions(logits, rows, params.vocabSize, params.maskId, params.temperature, params.topP,
-                                   summaries, stream);
+        // Temperature 0 is greedy: the distribution of temperature 1, drawn
+        // at its most probable token.
+        cuda::prepareDistributions(logits, rows, params.vocabSize, params.maskId, greedy ? 1.0 : params.temperature,
+                                   params.topP, summaries, stream);
         std::vector<cuda::RowSummary> host(n);
         check(cudaMemcpyAsync(host.data(), summaries, n * sizeof(cuda::RowSummary), cudaMemcpyDeviceToHost, stream),
               "cudaMemcpyAsync (sampling summaries to the host)");
@@ -123,7 +136,7 @@ std::unique_ptr<MaskedDistributions> makeCudaDistributions(float* logits, cuda::
         positions.reserve(n);
         for (size_t i = 0; i < n; ++i) positions.push_back({offsets[i], host[i].entropy, host[i].top1, host[i].top2});
     }
-    return std::make_unique<CudaDistributions>(std::move(positions), logits, params.vocabSize, device, stream,
+    return std::make_unique<CudaDistributions>(std::move(positions), logits, params.vocabSize, greedy, device, stream,
                                                scratch);
 }
 

@@ -1,5 +1,6 @@
 // Sampling distributions kept on the GPU: the logits of a pass become SUBS
-// probabilities (temperature, nucleus) in device memory, and only each
+// probabilities (temperature, 0 for greedy draws; nucleus; no top-k, for
+// which the backend makes the host's) in device memory, and only each
 // position's entropy and top two probabilities, then the drawn tokens and the
 // alternatives asked for, come back to the host.
 #pragma once
