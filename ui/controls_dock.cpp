@@ -104,9 +104,12 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
         {bd3::SamplerKind::FirstHitting, tr("First hitting")},
         {bd3::SamplerKind::TopKConfidence, tr("Top-k confidence")},
         {bd3::SamplerKind::Threshold, tr("Threshold")},
+        {bd3::SamplerKind::LowConfidenceStatic, tr("Low confidence, static (SDAR)")},
+        {bd3::SamplerKind::LowConfidenceDynamic, tr("Low confidence, dynamic (SDAR)")},
+        {bd3::SamplerKind::Sequential, tr("Sequential (left to right)")},
     };
     for (const auto& [kind, label] : samplers) m_sampler->addItem(label, static_cast<int>(kind));
-    m_sampler->setToolTip(tr("How a step picks the tokens to reveal: at random at the schedule's pace (DDPM), one at a time (first hitting), the most confident ones (top-k), or all above a threshold."));
+    m_sampler->setToolTip(tr("How a step picks the tokens to reveal: at random at the schedule's pace (DDPM), one at a time (first hitting), the most confident ones (top-k), or all above a threshold; SDAR's strategies reveal an even share of the block per step, the most confident first (static), all above the threshold when enough are (dynamic), or left to right (sequential)."));
     form->addRow(tr("Sampler"), m_sampler);
 
     m_confidence = new QComboBox;
@@ -119,9 +122,21 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     m_threshold->setToolTip(tr("Threshold sampler: every masked token at least this confident is revealed, and at least one per step."));
     form->addRow(tr("Threshold"), m_threshold);
 
-    m_temperature = makeDoubleBox(0.05, 5.0, 0.05, 2);
-    m_temperature->setToolTip(tr("Temperature: below 1 the model picks its favourite tokens more often, above 1 it takes more chances."));
+    m_subBlock = new QSpinBox;
+    m_subBlock->setRange(0, 4096);
+    m_subBlock->setSpecialValueText(tr("off"));
+    m_subBlock->setToolTip(tr("Threshold sampler: decode each block in sub-blocks of this many tokens, one after another, as Fast-dLLM v2 does."));
+    form->addRow(tr("Sub-block"), m_subBlock);
+
+    m_temperature = makeDoubleBox(0.0, 5.0, 0.05, 2);
+    m_temperature->setSpecialValueText(tr("0 (greedy)"));
+    m_temperature->setToolTip(tr("Temperature: below 1 the model picks its favourite tokens more often, above 1 it takes more chances; 0 always takes the most probable token."));
     form->addRow(tr("Temperature"), m_temperature);
+    m_topK = new QSpinBox;
+    m_topK->setRange(0, 1 << 20);
+    m_topK->setSpecialValueText(tr("all"));
+    m_topK->setToolTip(tr("Top-k: only the k most probable tokens can be drawn (before top-p)."));
+    form->addRow(tr("Top-k"), m_topK);
     m_topP = makeDoubleBox(0.01, 1.0, 0.05, 2);
     m_topP->setToolTip(tr("Nucleus sampling: only the most probable tokens that together hold this much probability can be drawn."));
     form->addRow(tr("Top-p"), m_topP);
@@ -172,7 +187,7 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     m_tokenLimit->setValue(256);
     m_stopAtEos->setChecked(true);
 
-    for (QSpinBox* box : {m_blockSize, m_steps})
+    for (QSpinBox* box : {m_blockSize, m_steps, m_topK, m_subBlock})
         connect(box, &QSpinBox::valueChanged, this, &ControlsDock::announce);
     for (QDoubleSpinBox* box : {m_beta, m_omega, m_threshold, m_temperature, m_topP})
         connect(box, &QDoubleSpinBox::valueChanged, this, &ControlsDock::announce);
@@ -203,6 +218,8 @@ bd3::SamplingParams ControlsDock::samplingParams() const
     p.threshold = m_threshold->value();
     p.temperature = m_temperature->value();
     p.topP = m_topP->value();
+    p.topK = m_topK->value();
+    p.subBlockSize = m_subBlock->value();
     p.topAlternatives = 5;  // for the editor's hover and the timeline's tooltips
     return p;
 }
@@ -232,6 +249,8 @@ void ControlsDock::setSamplingParams(const bd3::SamplingParams& p)
     m_threshold->setValue(p.threshold);
     m_temperature->setValue(p.temperature);
     m_topP->setValue(p.topP);
+    m_topK->setValue(p.topK);
+    m_subBlock->setValue(p.subBlockSize);
     m_updating = false;
     announce();
 }
@@ -249,8 +268,11 @@ void ControlsDock::updateEnabledStates()
     const bool clipped = currentEnum<bd3::ScheduleKind>(m_schedule) == bd3::ScheduleKind::Clipped;
     m_beta->setEnabled(clipped);
     m_omega->setEnabled(clipped);
-    m_confidence->setEnabled(sampler == bd3::SamplerKind::TopKConfidence || sampler == bd3::SamplerKind::Threshold);
-    m_threshold->setEnabled(sampler == bd3::SamplerKind::Threshold);
+    const bool byThreshold = sampler == bd3::SamplerKind::Threshold || sampler == bd3::SamplerKind::LowConfidenceDynamic;
+    m_confidence->setEnabled(sampler == bd3::SamplerKind::TopKConfidence || byThreshold ||
+                             sampler == bd3::SamplerKind::LowConfidenceStatic);
+    m_threshold->setEnabled(byThreshold);
+    m_subBlock->setEnabled(sampler == bd3::SamplerKind::Threshold);
     m_steps->setEnabled(sampler != bd3::SamplerKind::FirstHitting && sampler != bd3::SamplerKind::Threshold);
     m_seed->setEnabled(m_fixedSeed->isChecked());
 }
@@ -331,6 +353,8 @@ void ControlsDock::saveSettings(QSettings& settings) const
     settings.setValue(QStringLiteral("threshold"), p.threshold);
     settings.setValue(QStringLiteral("temperature"), p.temperature);
     settings.setValue(QStringLiteral("topP"), p.topP);
+    settings.setValue(QStringLiteral("topK"), p.topK);
+    settings.setValue(QStringLiteral("subBlock"), p.subBlockSize);
     settings.setValue(QStringLiteral("fixedSeed"), m_fixedSeed->isChecked());
     settings.setValue(QStringLiteral("seed"), m_seed->value());
     settings.setValue(QStringLiteral("tokenLimit"), m_tokenLimit->value());
@@ -356,6 +380,8 @@ void ControlsDock::restoreSettings(const QSettings& settings)
     p.threshold = value("threshold", defaults.threshold).toDouble();
     p.temperature = value("temperature", defaults.temperature).toDouble();
     p.topP = value("topP", defaults.topP).toDouble();
+    p.topK = value("topK", defaults.topK).toInt();
+    p.subBlockSize = value("subBlock", defaults.subBlockSize).toInt();
     try {
         p.validate();
     } catch (const std::exception&) {

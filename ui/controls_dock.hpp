@@ -60,6 +60,8 @@ private:
     QDoubleSpinBox* m_threshold;
     QDoubleSpinBox* m_temperature;
     QDoubleSpinBox* m_topP;
+    QSpinBox* m_topK;
+    QSpinBox* m_subBlock;
     QCheckBox* m_fixedSeed;
     QSpinBox* m_seed;
     QSpinBox* m_tokenLimit;

@@ -323,6 +323,11 @@ void MainWindow::onModelLoaded(const ModelSummary& summary)
 {
     m_loadProgress->hide();
     m_controls->setContextLength(summary.contextLength);
+    // Settings made for one family do not fit another (SDAR decodes blocks
+    // of 4 by confidence, the BD3-LM DiT by its schedule): a model of a new
+    // family starts from what its own code samples with.
+    if (summary.family != m_loadedFamily) m_controls->setSamplingParams(summary.defaults);
+    m_loadedFamily = summary.family;
     m_modelLabel->setText(tr("%1 · %2 · %3M parameters")
                               .arg(summary.name, summary.device)
                               .arg(static_cast<double>(summary.parameterCount) / 1e6, 0, 'f', 1));

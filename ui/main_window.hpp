@@ -148,4 +148,6 @@ private:
     QPointer<QMessageBox> m_modelError;
     QElapsedTimer m_elapsed;
     QTimer m_statusTimer;
+    // The family of the model loaded last; the controls' own defaults are the DiT's.
+    QString m_loadedFamily = QStringLiteral("bd3lm");
 };

@@ -18,6 +18,8 @@ ModelSummary ModelSummary::of(const bd3::Model& model)
     summary.trainedBlockSizes.assign(config.trainedBlockSizes.begin(), config.trainedBlockSizes.end());
     summary.maskId = config.maskId;
     summary.eosId = config.eosId;
+    summary.family = QString::fromStdString(config.familyName);
+    summary.defaults = bd3::samplingDefaults(config);
 
     // Whitespace shows as visible marks so a token cell is never blank.
     auto pieces = std::make_shared<QStringList>();

@@ -2,6 +2,7 @@
 // on the worker thread so the UI never touches the model itself.
 #pragma once
 
+#include "bd3/sampling.hpp"
 #include "bd3/model.hpp"
 
 #include <QMetaType>
@@ -23,6 +24,8 @@ struct ModelSummary {
     int32_t maskId = 0;
     int32_t eosId = 0;
     std::shared_ptr<const QStringList> pieces;  // display text of every id
+    QString family;                  // the engine's family name ("bd3lm", "qwen3", "qwen2")
+    bd3::SamplingParams defaults;    // what the model's own code samples with
 
     static ModelSummary of(const bd3::Model& model);
 };

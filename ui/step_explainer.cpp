@@ -116,7 +116,32 @@ QString StepExplainer::explain(const GenerationRecord& record, int blockIndex, i
         why = tr("<b>First hitting.</b> Exactly one masked position, chosen at random, is revealed per step, so a "
                  "block takes as many steps as it has masks.");
         break;
+    case bd3::SamplerKind::LowConfidenceStatic:
+        why = tr("<b>Low confidence, static (SDAR).</b> The block's %1 positions are shared evenly over its %2 "
+                 "steps; this step's share was revealed, the positions the model was most sure of (by %3): %4. The "
+                 "rest are remasked and predicted again.")
+                  .arg(block.length())
+                  .arg(params.steps)
+                  .arg(confidenceLabel(params.confidence))
+                  .arg(revealed);
+        break;
+    case bd3::SamplerKind::LowConfidenceDynamic:
+        why = tr("<b>Low confidence, dynamic (SDAR).</b> Every masked position above the threshold %1 (by %2) is "
+                 "revealed when there are at least this step's even share of the block; otherwise that share, the "
+                 "most confident first. Here %3.")
+                  .arg(number(params.threshold, 2), confidenceLabel(params.confidence))
+                  .arg(revealed);
+        break;
+    case bd3::SamplerKind::Sequential:
+        why = tr("<b>Sequential.</b> This step's even share of the block was revealed from the left: %1 token(s), "
+                 "whatever the model's confidence.")
+                  .arg(revealed);
+        break;
     }
+    if (params.subBlockSize > 0 && params.sampler == bd3::SamplerKind::Threshold)
+        why += tr(" Only the first sub-block of %1 tokens that still holds masks is decoded; the next starts when "
+                  "it is full (Fast-dLLM v2).")
+                   .arg(params.subBlockSize);
     html += QStringLiteral("<p>%1</p>").arg(why);
     if (!step.forwardRan)
         html += tr("<p>No forward pass ran for this step: the step before revealed nothing, so the model's output "

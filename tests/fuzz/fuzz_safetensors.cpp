@@ -3,7 +3,7 @@
 #include "fuzz_input_file.hpp"
 
 #include "bd3/error.hpp"
-#include "safetensors.hpp"
+#include "formats/safetensors.hpp"
 
 #include <vector>
 
