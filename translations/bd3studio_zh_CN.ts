@@ -216,10 +216,6 @@
         <translation>阈值</translation>
     </message>
     <message>
-        <source>How a step picks the tokens to reveal: at random at the schedule&apos;s pace (DDPM), one at a time (first hitting), the most confident ones (top-k), or all above a threshold.</source>
-        <translation>每一步如何选择要揭示的词元：按调度的节奏随机选择（DDPM）、一次一个（首次命中）、选最有把握的（top-k），或选所有高于阈值的。</translation>
-    </message>
-    <message>
         <source>Sampler</source>
         <translation>采样器</translation>
     </message>
@@ -246,10 +242,6 @@
     <message>
         <source>Threshold sampler: every masked token at least this confident is revealed, and at least one per step.</source>
         <translation>阈值采样器：置信度不低于该值的每个掩码词元都会被揭示，且每步至少揭示一个。</translation>
-    </message>
-    <message>
-        <source>Temperature: below 1 the model picks its favourite tokens more often, above 1 it takes more chances.</source>
-        <translation>温度：低于 1 时模型更常选择它最偏好的词元，高于 1 时更敢于冒险。</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -320,6 +312,54 @@
     <message>
         <source>NVIDIA GPU (not available)</source>
         <translation>NVIDIA GPU（不可用）</translation>
+    </message>
+    <message>
+        <source>Low confidence, static (SDAR)</source>
+        <translation>低置信度，静态（SDAR）</translation>
+    </message>
+    <message>
+        <source>Low confidence, dynamic (SDAR)</source>
+        <translation>低置信度，动态（SDAR）</translation>
+    </message>
+    <message>
+        <source>Sequential (left to right)</source>
+        <translation>顺序（从左到右）</translation>
+    </message>
+    <message>
+        <source>How a step picks the tokens to reveal: at random at the schedule&apos;s pace (DDPM), one at a time (first hitting), the most confident ones (top-k), or all above a threshold; SDAR&apos;s strategies reveal an even share of the block per step, the most confident first (static), all above the threshold when enough are (dynamic), or left to right (sequential).</source>
+        <translation>每一步如何选择要揭示的词元：按调度的节奏随机揭示（DDPM）、一次一个（首次命中）、最有把握的若干个（top-k），或所有超过阈值的；SDAR 的策略每步揭示块中均分的一份：置信度最高的优先（静态）、足够多时揭示所有超过阈值的（动态），或从左到右（顺序）。</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>Threshold sampler: decode each block in sub-blocks of this many tokens, one after another, as Fast-dLLM v2 does.</source>
+        <translation>阈值采样器：像 Fast-dLLM v2 那样，把每个块分成这么多词元的子块，依次解码。</translation>
+    </message>
+    <message>
+        <source>Sub-block</source>
+        <translation>子块</translation>
+    </message>
+    <message>
+        <source>0 (greedy)</source>
+        <translation>0（贪心）</translation>
+    </message>
+    <message>
+        <source>Temperature: below 1 the model picks its favourite tokens more often, above 1 it takes more chances; 0 always takes the most probable token.</source>
+        <translation>温度：低于 1 时模型更常选择它最偏好的词元，高于 1 时更敢冒险；为 0 时总是选择概率最高的词元。</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Top-k: only the k most probable tokens can be drawn (before top-p).</source>
+        <translation>Top-k：只能抽取概率最高的 k 个词元（在 top-p 之前）。</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
     </message>
 </context>
 <context>
@@ -913,6 +953,22 @@ The open document is unchanged.</source>
     <message>
         <source>&lt;tr&gt;&lt;th align=&quot;left&quot;&gt;pos.&lt;/th&gt;&lt;th align=&quot;left&quot;&gt;token&lt;/th&gt;&lt;th align=&quot;right&quot;&gt;prob.&lt;/th&gt;&lt;th align=&quot;right&quot;&gt;entropy&lt;/th&gt;&lt;th align=&quot;left&quot;&gt;next best&lt;/th&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;th align=&quot;left&quot;&gt;位置&lt;/th&gt;&lt;th align=&quot;left&quot;&gt;词元&lt;/th&gt;&lt;th align=&quot;right&quot;&gt;概率&lt;/th&gt;&lt;th align=&quot;right&quot;&gt;熵&lt;/th&gt;&lt;th align=&quot;left&quot;&gt;次优&lt;/th&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Low confidence, static (SDAR).&lt;/b&gt; The block&apos;s %1 positions are shared evenly over its %2 steps; this step&apos;s share was revealed, the positions the model was most sure of (by %3): %4. The rest are remasked and predicted again.</source>
+        <translation>&lt;b&gt;低置信度，静态（SDAR）。&lt;/b&gt;块的 %1 个位置均分到它的 %2 步；这一步揭示了它的那一份，即模型最有把握的位置（按%3）：%4 个。其余位置重新掩码，下一步再预测。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Low confidence, dynamic (SDAR).&lt;/b&gt; Every masked position above the threshold %1 (by %2) is revealed when there are at least this step&apos;s even share of the block; otherwise that share, the most confident first. Here %3.</source>
+        <translation>&lt;b&gt;低置信度，动态（SDAR）。&lt;/b&gt;当超过阈值 %1（按%2）的掩码位置不少于这一步应揭示的均分份额时，全部揭示；否则揭示这一份额，置信度最高的优先。这里是 %3 个。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Sequential.&lt;/b&gt; This step&apos;s even share of the block was revealed from the left: %1 token(s), whatever the model&apos;s confidence.</source>
+        <translation>&lt;b&gt;顺序。&lt;/b&gt;这一步从左边起揭示了块中均分的一份：%1 个词元，不论模型的置信度如何。</translation>
+    </message>
+    <message>
+        <source> Only the first sub-block of %1 tokens that still holds masks is decoded; the next starts when it is full (Fast-dLLM v2).</source>
+        <translation> 只解码第一个仍含掩码的 %1 词元子块；它填满后才开始下一个（Fast-dLLM v2）。</translation>
     </message>
 </context>
 <context>

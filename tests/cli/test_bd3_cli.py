@@ -224,7 +224,7 @@ def test_bad_prompts(tmp_path, case):
 PARAMETER_CASES = {
     "block size 0": (["-b", "0"], "block size must be at least 1"),
     "steps 0": (["-s", "0"], "steps per block must be at least 1"),
-    "temperature 0": (["-t", "0"], "temperature must be a positive number"),
+    "temperature -1": (["-t", "-1"], "temperature must be 0 (greedy) or a positive number"),
     "top-p above 1": (["--top-p", "2"], "top-p must lie in (0, 1]"),
     "clipped beta above omega": (["--schedule", "clipped", "--beta", "0.9", "--omega", "0.1"], "beta"),
     "token limit 0": (["-n", "0"], "token limit must be at least 1"),

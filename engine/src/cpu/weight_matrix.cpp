@@ -4,6 +4,7 @@
 #include "formats/float_formats.hpp"
 
 #include <cblas.h>
+#include <cpuid.h>
 #include <immintrin.h>
 
 #include <cstring>
@@ -73,7 +74,14 @@ void columns16Portable(const float* x, int32_t n, int32_t in, const uint16_t* w,
 }
 
 const bool hasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-const bool hasF16c = hasAvx2 && __builtin_cpu_supports("f16c");
+// F16C by CPUID (leaf 1, ecx bit 29): not every compiler's builtin knows it.
+bool cpuHasF16c()
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+}
+
+const bool hasF16c = hasAvx2 && cpuHasF16c();
 
 } // namespace
 
