@@ -82,7 +82,7 @@ int runBench(const BenchSettings& s)
     const ModelConfig& c = model->config();
     nlohmann::json report = {{"model", model->folder().filename().string()},
                              {"device", std::string(deviceName(model->device()))},
-                             {"weights", s.load.precision == WeightPrecision::BFloat16 ? "bf16" : "f32"},
+                             {"weights", model->weightType()},
                              {"parameters", model->parameterCount()},
                              {"layers", c.layers},
                              {"hidden", c.hiddenDim},
@@ -113,7 +113,7 @@ int runBench(const BenchSettings& s)
         options.maxNewTokens = s.tokens;
         options.stopAtEos = false;
         LiveParameters live(params);
-        NfeMeter meter(c, s.load.precision == WeightPrecision::BFloat16 ? 2.0 : 4.0);
+        NfeMeter meter(c, static_cast<double>(model->weightBytes()) / static_cast<double>(model->parameterCount()));
         // A warm-up of two blocks first, as tools/benchmark.py gives the
         // reference: what is paid once per process (cuBLAS's kernel choice,
         // capturing a pass shape's CUDA graph, first touches of memory) is

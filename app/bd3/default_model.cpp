@@ -4,14 +4,19 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 namespace bd3::cli {
 
 void addComputeOptions(CLI::App& command, LoadOptions& load)
 {
-    command.add_option("--weights", load.precision, "Weight precision for compute: f32, or bf16 (half the memory traffic)")
-        ->transform(CLI::CheckedTransformer(
-            std::map<std::string, WeightPrecision>{{"f32", WeightPrecision::Float32}, {"bf16", WeightPrecision::BFloat16}}))
-        ->default_str("f32");
+    command
+        .add_option("--weights", load.precision,
+                    "Weights for compute: as stored (f32, f16 or bf16, as the checkpoint has them), or bf16 "
+                    "(an f32 checkpoint rounded at load: half the memory traffic); f32 is a synonym of stored")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, WeightPrecision>{
+            {"stored", WeightPrecision::Float32}, {"f32", WeightPrecision::Float32}, {"bf16", WeightPrecision::BFloat16}}))
+        ->default_str("stored");
     command.add_option("--device", load.device, "Compute device: cpu, or cuda (the CPU when no GPU can run it)")
         ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
         ->default_str("cpu");
@@ -19,7 +24,18 @@ void addComputeOptions(CLI::App& command, LoadOptions& load)
 
 std::unique_ptr<Model> loadForCompute(const std::filesystem::path& folder, const LoadOptions& load)
 {
-    auto model = Model::load(folder, load);
+    // A multi-gigabyte model takes a while: on a terminal, say how far it is.
+    LoadOptions options = load;
+    int shown = -1;
+    if (::isatty(STDERR_FILENO) != 0)
+        options.progress = [&](double fraction) {
+            const int percent = static_cast<int>(fraction * 100);
+            if (percent != shown) std::cerr << "\rbd3: loading " << folder.filename().string() << ' ' << percent << '%' << std::flush;
+            shown = percent;
+            return true;
+        };
+    auto model = Model::load(folder, options);
+    if (shown >= 0) std::cerr << "\r\033[K" << std::flush;
     if (!model->deviceNote().empty()) std::cerr << "bd3: " << model->deviceNote() << '\n';
     return model;
 }

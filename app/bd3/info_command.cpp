@@ -55,7 +55,8 @@ int runInfo(const std::filesystem::path& folder)
               << c.eosId << ", PAD " << c.padId << ", MASK " << c.maskId << "; stops at " << stops << '\n'
               << "defaults     " << (defaults.str().empty() ? "none in generation_config.json" : defaults.str()) << '\n'
               << "parameters   " << model->parameterCount() << '\n'
-              << "memory       weights " << mebibytes(model->weightBytes()) << ", full-context cache "
+              << "memory       weights " << mebibytes(model->weightBytes()) << " (" << model->weightType()
+              << "), full-context cache "
               << mebibytes(cacheBytes) << '\n';
     const DeviceReport devices = availableDevices();
     for (const DeviceInfo& d : devices.devices)

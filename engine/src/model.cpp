@@ -45,6 +45,7 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
     model->m_backend = entry->make(config, weights, options.precision);
     model->m_device = entry->device;
     model->m_parameterCount = weights.parameterCount();
+    model->m_weightType = options.precision == WeightPrecision::BFloat16 ? "bf16" : weights.storedTypeName();
     return model;
 }
 

@@ -113,9 +113,9 @@ TEST(DecoderLoading, BrokenShardIndexesAreNamed)
               std::string::npos);
 }
 
-TEST(DecoderLoading, ATensorInTwoShardsIsAnError)
+TEST(DecoderLoading, AShardHoldingTensorsTheIndexDoesNotListIsAnError)
 {
-    // Two shards that both hold every tensor, each listed under its own name.
+    // Two shards that both hold every tensor, while the index lists only two of them.
     const std::string message = loadError("tiny-sdar", [](const fs::path& f) {
         fs::copy_file(f / "model.safetensors", f / "b.safetensors");
         fs::rename(f / "model.safetensors", f / "a.safetensors");

@@ -20,15 +20,17 @@ class Backend;
 enum class Device { Cpu, Cuda };
 std::string_view deviceName(Device device);
 
-// How the large weight matrices are held for compute. bf16 halves the bytes
-// every pass reads (products still accumulate in fp32); every weight is then
-// rounded to bf16, so results match a bf16 checkpoint.
+// How the large weight matrices are held for compute. Float32 keeps every
+// tensor in the type the checkpoint stores (f32, f16 or bf16); BFloat16
+// rounds the f32 and f16 ones to bf16 at load, halving the bytes an f32
+// checkpoint's passes read (products still accumulate in fp32), so results
+// match a bf16 checkpoint.
 enum class WeightPrecision { Float32, BFloat16 };
 
 struct LoadOptions {
     Device device = Device::Cpu;
     WeightPrecision precision = WeightPrecision::Float32;
-    // Called with the fraction of tensors read so far; return false to abort
+    // Called with the fraction of weight bytes read so far; return false to abort
     // the load (it then throws bd3::Error "loading cancelled").
     std::function<bool(double fraction)> progress;
 };
@@ -53,8 +55,10 @@ public:
     Device device() const { return m_device; }
     const std::string& deviceNote() const { return m_deviceNote; }
     int64_t parameterCount() const { return m_parameterCount; }
-    // Bytes of the weights as held for compute (fp32 on the CPU).
+    // Bytes of the weights as held for compute.
     int64_t weightBytes() const;
+    // Their type as held: "f32", "f16", "bf16" or "mixed".
+    const std::string& weightType() const { return m_weightType; }
 
     // Log-probabilities (SUBS parameterisation) of every position of a whole
     // sequence under the block-causal mask: row-major [tokens.size(), vocab].
@@ -71,6 +75,7 @@ private:
     Device m_device = Device::Cpu;
     std::string m_deviceNote;
     int64_t m_parameterCount = 0;
+    std::string m_weightType;
 };
 
 } // namespace bd3

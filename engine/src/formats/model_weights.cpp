@@ -116,6 +116,7 @@ void ModelWeights::expect(const std::vector<ExpectedTensor>& expected,
                         "; config.json implies " + shapeText(want.shape));
         used.insert(want.name);
         m_expectedBytes += info.bytes;
+        m_expectedTypes.insert(info.dtype);
     }
     for (const auto& [name, located] : m_tensors) {
         if (used.count(name) == 0 && !(optional && optional(name, located.info)))
@@ -149,6 +150,17 @@ StoredTensor ModelWeights::read(const std::string& name)
         !m_progress(static_cast<double>(m_readBytes) / static_cast<double>(m_expectedBytes)))
         throw Error("loading cancelled");
     return tensor;
+}
+
+std::string ModelWeights::storedTypeName() const
+{
+    if (m_expectedTypes.size() != 1) return "mixed";
+    switch (*m_expectedTypes.begin()) {
+    case DType::F32: return "f32";
+    case DType::F16: return "f16";
+    case DType::BF16: return "bf16";
+    }
+    return "mixed";
 }
 
 std::vector<float> ModelWeights::readFloats(const std::string& name) { return read(name).toFloat(); }

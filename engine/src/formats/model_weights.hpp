@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ public:
     StoredTensor read(const std::string& name);
     std::vector<float> readFloats(const std::string& name);
 
+    // The stored type of the expected tensors: "f32", "f16", "bf16" or "mixed".
+    std::string storedTypeName() const;
     // The bytes of the expected tensors as stored.
     uint64_t expectedBytes() const { return m_expectedBytes; }
     int64_t parameterCount() const { return m_parameters; }
@@ -62,6 +65,7 @@ private:
     std::vector<std::unique_ptr<SafetensorsFile>> m_files;
     std::map<std::string, Located> m_tensors;
     uint64_t m_expectedBytes = 0;
+    std::set<DType> m_expectedTypes;
     uint64_t m_readBytes = 0;
     int64_t m_parameters = 0;
     std::function<bool(double)> m_progress;
