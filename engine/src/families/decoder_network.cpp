@@ -167,10 +167,7 @@ public:
         weights.requireMemory(heldWeightBytes(weights, matrices, precision) +
                               static_cast<uint64_t>(2 * I * D * 4));
 
-        auto read = [&](const std::string& name) {
-            StoredTensor tensor = weights.read(name);
-            return precision == WeightPrecision::BFloat16 ? tensor.toBf16() : tensor;
-        };
+        auto read = [&](const std::string& name) { return readMatrix(weights, name, precision); };
         auto stacked = [&](const std::vector<std::string>& names, const std::string& name) {
             std::vector<StoredTensor> parts;
             for (const std::string& part : names) parts.push_back(read(part));

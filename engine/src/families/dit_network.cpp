@@ -137,10 +137,7 @@ public:
                 for (float& x : values) x = roundToBf16(x);
             return values;
         };
-        auto matrix = [&](const std::string& name) {
-            StoredTensor tensor = weights.read(name);
-            return ops.addMatrix(precision == WeightPrecision::BFloat16 ? tensor.toBf16() : std::move(tensor));
-        };
+        auto matrix = [&](const std::string& name) { return ops.addMatrix(readMatrix(weights, name, precision)); };
 
         // c = SiLU(MLP(timestep_embedding(0))): the embedding of t = 0 is 128
         // cosines (1) followed by 128 sines (0).

@@ -50,6 +50,12 @@ const FamilyEntry& familyNamed(std::string_view name)
     throw Error("internal: no model family named " + std::string(name));
 }
 
+StoredTensor readMatrix(ModelWeights& weights, const std::string& name, WeightPrecision precision)
+{
+    StoredTensor tensor = weights.read(name);
+    return precision == WeightPrecision::BFloat16 ? tensor.toBf16() : tensor;
+}
+
 uint64_t heldWeightBytes(const ModelWeights& weights, const std::vector<ExpectedTensor>& matrices,
                          WeightPrecision precision)
 {

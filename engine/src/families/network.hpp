@@ -27,15 +27,18 @@ public:
     // The pass the backend has set up: `rows` tokens, the logits of
     // `outputs` of them into ops.logits().
     virtual void forward(NetworkOps& ops, int32_t rows, int32_t outputs) const = 0;
-    // One layer's products in the order a pass makes them, with the widths
-    // of their inputs: what the product ceiling is measured on.
+    // One layer's products in the order a pass makes them: what the product
+    // ceiling is measured on.
     virtual std::vector<MatrixId> layerProducts() const = 0;
 };
 
 // Reads the family's tensors from weights into ops. With bf16 precision
-// every weight is rounded to bf16 as it loads.
+// every matrix is rounded to bf16 as it loads.
 using NetworkFactory = std::unique_ptr<Network> (*)(const ModelConfig& config, ModelWeights& weights,
                                                     NetworkOps& ops, WeightPrecision precision);
+
+// A matrix read for a backend: as stored, or rounded to bf16 with bf16 precision.
+StoredTensor readMatrix(ModelWeights& weights, const std::string& name, WeightPrecision precision);
 
 // Bytes a backend holding matrices in `precision` needs for these weights
 // (small vectors count as fp32).
