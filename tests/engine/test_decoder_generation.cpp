@@ -4,12 +4,16 @@
 // no merged passes), for both logit conventions.
 #include "test_support.hpp"
 
+#include "backend.hpp"
+#include "bd3/evaluation.hpp"
 #include "bd3/generator.hpp"
 #include "bd3/model.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 
 namespace bd3 {
 namespace {
@@ -124,6 +128,46 @@ TEST(DecoderGeneration, FastDllmPromptOfWholeBlocksStillPredictsTheFirstToken)
     std::vector<int32_t> sequence = ids;
     sequence.push_back(model->config().maskId);
     EXPECT_EQ(events.steps.front().reveals.front().token, argmaxAt(*model, sequence, params.blockSize, ids.size()));
+}
+
+} // namespace
+} // namespace bd3
+
+namespace bd3 {
+namespace {
+
+// At block size 1 the NELBO is the exact autoregressive likelihood: for a
+// shifted model (Fast-dLLM v2, an AR model adapted) each token is scored from
+// the row before it, as one causal pass over the window gives.
+TEST(DecoderEvaluation, ShiftedModelAtBlockSizeOneIsTheCausalLikelihood)
+{
+    const auto model = loadFixture("tiny-fast-dllm");
+    const ModelConfig& c = model->config();
+    const std::vector<int32_t> ids = model->tokenizer().encode("The licence grants you the right to copy it");
+    EvaluationOptions options;
+    options.blockSize = 1;
+    const EvaluationResult result = evaluateNelbo(*model, ids, options);
+
+    std::vector<int32_t> window{c.bosId};
+    window.insert(window.end(), ids.begin(), ids.end());
+    const auto V = static_cast<size_t>(c.vocabSize);
+    const auto cache = model->backend().newCache(static_cast<int32_t>(window.size()));
+    std::vector<int32_t> rows(window.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    std::vector<float> logits(rows.size() * V);
+    model->backend().forward({window, 1, 0, rows}, *cache, logits);
+    double nll = 0.0;
+    for (size_t i = 1; i < window.size(); ++i) {
+        const auto row = std::span(logits).subspan((i - 1) * V, V);
+        double sum = 0.0, maximum = -1e30;
+        for (size_t v = 0; v < V; ++v)
+            if (static_cast<int32_t>(v) != c.maskId) maximum = std::max(maximum, static_cast<double>(row[v]));
+        for (size_t v = 0; v < V; ++v)
+            if (static_cast<int32_t>(v) != c.maskId) sum += std::exp(row[v] - maximum);
+        nll -= row[static_cast<size_t>(window[i])] - maximum - std::log(sum);
+    }
+    EXPECT_EQ(result.tokens, static_cast<int64_t>(ids.size()));
+    EXPECT_NEAR(result.nelbo, nll / static_cast<double>(ids.size()), 1e-4);
 }
 
 } // namespace
