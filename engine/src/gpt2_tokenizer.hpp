@@ -29,7 +29,7 @@ public:
     int32_t size() const override { return static_cast<int32_t>(m_tokenBytes.size()); }
     std::string_view kind() const override { return "gpt2"; }
     // The id of a vocabulary entry, spelt as in vocab.json ("Ġthe" for " the").
-    std::optional<int32_t> tokenId(std::string_view spelling) const;
+    std::optional<int32_t> tokenId(std::string_view spelling) const override;
 
 private:
     void readVocabulary(const std::filesystem::path& vocabJson);
