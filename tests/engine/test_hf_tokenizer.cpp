@@ -128,6 +128,18 @@ TEST(SplitPattern, StretchesWithoutAMatchArePiecesToo)
     EXPECT_EQ(split(ahead, "abacx]\\"), (Words{"a", "bac", "x]\\"}));
 }
 
+TEST(SplitPattern, RunsGiveBackWhatTheRestNeeds)
+{
+    const bd3::SplitPattern crlf(R"(x\s*[\r\n]+|\S)", bd3::WhiteSpace::Unicode);
+    EXPECT_EQ(split(crlf, "x \t\r\n\n y"), (Words{"x \t\r\n\n", " ", "y"}));
+    const bd3::SplitPattern atLeast(R"([a-c]{2,}c)", bd3::WhiteSpace::Unicode);
+    EXPECT_EQ(split(atLeast, "abcc ac bbc"), (Words{"abcc", " ac ", "bbc"}));
+    // Given back a whole character at a time, however many bytes it has.
+    const bd3::SplitPattern letters("\\p{L}*\u00e9|\\p{L}+", bd3::WhiteSpace::Unicode);
+    EXPECT_EQ(split(letters, "a\u00e9\u6771\u00e9\u6771 \u6771"),
+              (Words{"a\u00e9\u6771\u00e9", "\u6771", " ", "\u6771"}));
+}
+
 TEST(SplitPattern, RefusesWhatItDoesNotUnderstandNamingThePattern)
 {
     for (const char* pattern : {".", "^a", "a$", "\\d+", "\\w", "a+?", "a*+", "(?<name>a)", "(?i)a", "\\p{Han}",

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <optional>
 #include <unordered_set>
 #include <utility>
@@ -56,6 +57,7 @@ enum class Op : uint8_t {
     Char,      // the code point a
     CharFold,  // a code point whose simple case folding is a
     Set,       // a member of set a
+    SetRun,    // as many members of set a as there are, at least b; gives them back one by one
     Split,     // go on at a; if that fails, at b
     Jump,      // go on at a
     Ahead,     // the sub-program at a matches here: go on at b
@@ -107,9 +109,29 @@ uint32_t categoryInfo(UChar32 c, WhiteSpace whiteSpace)
 
 } // namespace
 
+// What can come next where the program is at an instruction: the ASCII
+// characters a match can go on with, whether it can go on with any other,
+// and whether it can end without another character. Split looks at both of
+// its ways with this before taking either, so that alternatives which cannot
+// start here cost nothing.
+struct Start {
+    std::bitset<128> ascii;
+    bool other = false;
+    bool end = false;
+
+    void add(const Start& more)
+    {
+        ascii |= more.ascii;
+        other = other || more.other;
+        end = end || more.end;
+    }
+    bool allows(UChar32 c) const { return c < 128 ? ascii[static_cast<size_t>(c)] : other; }
+};
+
 struct SplitPattern::Program {
     std::vector<Instruction> code;
     std::vector<CharSet> sets;
+    std::vector<Start> starts;         // per instruction
     int lookDepth = 0;                 // deepest nesting of look-aheads
     std::array<uint32_t, 128> ascii{}; // categoryInfo of each ASCII code point
 };
@@ -415,6 +437,11 @@ public:
         }
         case Node::Kind::Repeat: {
             const Node& body = node.children[0];
+            if (node.max < 0 && body.kind == Node::Kind::Set) {
+                // \p{L}+, \s*, [^\s\p{L}\p{N}]+ ...: one instruction, not a loop of three
+                add({Op::SetRun, body.set, node.min});
+                break;
+            }
             for (int32_t i = 0; i < node.min; ++i) emit(body);
             if (node.max < 0) {
                 // loop: Split body, out; body; Jump loop
@@ -488,10 +515,15 @@ public:
     }
 
 private:
+    // Where to go on when the path taken fails. For a SetRun, the run's
+    // characters given back one at a time down to floor; otherwise floor is
+    // kNoRun.
     struct Backtrack {
         int32_t pc;
         size_t pos;
+        size_t floor;
     };
+    static constexpr size_t kNoRun = ~size_t{0};
 
     // The code point at pos: its value, the position after it, and its categoryInfo.
     void read(size_t pos, UChar32& c, size_t& next, uint32_t& info) const
@@ -550,10 +582,49 @@ private:
                     }
                     break;
                 }
-                case Op::Split:
-                    stack.push_back({in.b, pos});
-                    pc = in.a;
+                case Op::SetRun: {
+                    const CharSet& set = m_program.sets[static_cast<size_t>(in.a)];
+                    size_t floor = pos;  // after the least the run must take
+                    int32_t taken = 0;
+                    while (pos < m_text.size()) {
+                        UChar32 c;
+                        size_t next;
+                        uint32_t info;
+                        read(pos, c, next, info);
+                        if (!set.contains(c, info)) break;
+                        pos = next;
+                        if (++taken <= in.b) floor = pos;
+                    }
+                    if (taken < in.b) {
+                        ok = false;
+                        break;
+                    }
+                    m_farthest = std::max(m_farthest, pos);
+                    ++pc;
+                    if (pos > floor) stack.push_back({pc, pos, floor});
                     break;
+                }
+                case Op::Split: {
+                    // Only the ways that can go on from here.
+                    bool first = true;
+                    bool second = true;
+                    if (pos < m_text.size()) {
+                        UChar32 c;
+                        size_t next;
+                        uint32_t info;
+                        read(pos, c, next, info);
+                        first = m_program.starts[static_cast<size_t>(in.a)].allows(c);
+                        second = m_program.starts[static_cast<size_t>(in.b)].allows(c);
+                    } else {
+                        first = m_program.starts[static_cast<size_t>(in.a)].end;
+                        second = m_program.starts[static_cast<size_t>(in.b)].end;
+                    }
+                    if (first && second) stack.push_back({in.b, pos, kNoRun});
+                    if (first) pc = in.a;
+                    else if (second) pc = in.b;
+                    else ok = false;
+                    break;
+                }
                 case Op::Jump:
                     pc = in.a;
                     break;
@@ -570,9 +641,18 @@ private:
             }
             if (!ok) {
                 if (stack.size() == bottom) return std::nullopt;
-                pc = stack.back().pc;
-                pos = stack.back().pos;
-                stack.pop_back();
+                Backtrack& back = stack.back();
+                pc = back.pc;
+                if (back.floor == kNoRun) {
+                    pos = back.pos;
+                    stack.pop_back();
+                } else {
+                    // The run gives back its last character; the entry stays while it has more.
+                    do --back.pos;
+                    while ((static_cast<unsigned char>(m_text[back.pos]) & 0xC0) == 0x80);
+                    pos = back.pos;
+                    if (back.pos == back.floor) stack.pop_back();
+                }
             }
         }
     }
@@ -587,6 +667,72 @@ private:
     size_t m_steps = 0;
     bool m_recording = false;
 };
+
+// Start of every instruction. What an instruction can go on with depends on
+// the instructions it goes on to, and these lie after it but for the jump
+// back at the end of a loop (reached only once the loop's body has taken a
+// character). So two passes from the last instruction to the first: the
+// first takes a jump back to allow anything, the second knows its target.
+void findStarts(SplitPattern::Program& program)
+{
+    const auto& code = program.code;
+    Start anything;
+    anything.ascii.set();
+    anything.other = anything.end = true;
+    std::vector<Start>& starts = program.starts;
+    starts.assign(code.size(), anything);
+
+    std::vector<std::optional<Start>> setStarts(program.sets.size());
+    auto ofSet = [&](int32_t index) -> const Start& {
+        std::optional<Start>& start = setStarts[static_cast<size_t>(index)];
+        if (!start) {
+            const CharSet& set = program.sets[static_cast<size_t>(index)];
+            start.emplace();
+            for (UChar32 c = 0; c < 128; ++c)
+                if (set.contains(c, program.ascii[static_cast<size_t>(c)])) start->ascii.set(static_cast<size_t>(c));
+            start->other = true;
+        }
+        return *start;
+    };
+    for (int pass = 0; pass < 2; ++pass) {
+        for (size_t pc = code.size(); pc-- > 0;) {
+            const Instruction& in = code[pc];
+            Start start;
+            switch (in.op) {
+            case Op::Char:
+                if (in.a < 128) start.ascii.set(static_cast<size_t>(in.a));
+                else start.other = true;
+                break;
+            case Op::CharFold:
+                for (UChar32 c = 0; c < 128; ++c)
+                    if (u_foldCase(c, U_FOLD_CASE_DEFAULT) == in.a) start.ascii.set(static_cast<size_t>(c));
+                start.other = true;  // U+017F folds to "s", U+212A to "k", ...
+                break;
+            case Op::Set:
+                start = ofSet(in.a);
+                break;
+            case Op::SetRun:
+                start = ofSet(in.a);
+                if (in.b == 0) start.add(starts[pc + 1]);
+                break;
+            case Op::Split:
+                start = starts[static_cast<size_t>(in.a)];
+                start.add(starts[static_cast<size_t>(in.b)]);
+                break;
+            case Op::Jump:
+                start = starts[static_cast<size_t>(in.a)];
+                break;
+            case Op::Ahead: case Op::NotAhead:
+                start = starts[static_cast<size_t>(in.b)];  // a look-ahead takes nothing
+                break;
+            case Op::Match:
+                start = anything;
+                break;
+            }
+            starts[pc] = start;
+        }
+    }
+}
 
 } // namespace
 
@@ -603,6 +749,7 @@ SplitPattern::SplitPattern(std::string_view pattern, WhiteSpace whiteSpace)
     compiler.emit(root);
     compiler.add({Op::Match});
     for (UChar32 c = 0; c < 128; ++c) program->ascii[static_cast<size_t>(c)] = categoryInfo(c, whiteSpace);
+    findStarts(*program);
     m_program = std::move(program);
 }
 
