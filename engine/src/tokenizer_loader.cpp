@@ -4,6 +4,7 @@
 #include "bd3/error.hpp"
 #include "gpt2_tokenizer.hpp"
 #include "sentencepiece_tokenizer.hpp"
+#include "tokenizers/hf_tokenizer.hpp"
 
 namespace bd3 {
 
@@ -14,12 +15,15 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::filesystem::path& modelDir)
         return std::filesystem::is_regular_file(modelDir / name, error);
     };
     if (has("tokenizer.model")) return loadSentencePieceTokenizer(modelDir / "tokenizer.model");
-    // The Hugging Face names first, then those of OpenAI's original release.
+    // tokenizer.json holds the added tokens, which vocab.json + merges.txt
+    // beside it lack; then GPT-2's files, the Hugging Face names first and
+    // those of OpenAI's original release after.
+    if (has("tokenizer.json")) return loadHuggingFaceTokenizer(modelDir / "tokenizer.json");
     if (has("vocab.json") && has("merges.txt"))
         return loadGpt2Tokenizer(modelDir / "vocab.json", modelDir / "merges.txt");
     if (has("encoder.json") && has("vocab.bpe"))
         return loadGpt2Tokenizer(modelDir / "encoder.json", modelDir / "vocab.bpe");
-    throw Error(modelDir.string() + ": no tokenizer found; looked for tokenizer.model, "
+    throw Error(modelDir.string() + ": no tokenizer found; looked for tokenizer.model, tokenizer.json, "
                 "vocab.json + merges.txt, and encoder.json + vocab.bpe");
 }
 
@@ -27,6 +31,11 @@ std::unique_ptr<Tokenizer> loadGpt2Tokenizer(const std::filesystem::path& vocabJ
                                              const std::filesystem::path& mergesTxt)
 {
     return std::make_unique<Gpt2Tokenizer>(vocabJson, mergesTxt);
+}
+
+std::unique_ptr<Tokenizer> loadHuggingFaceTokenizer(const std::filesystem::path& tokenizerJson)
+{
+    return std::make_unique<HfTokenizer>(tokenizerJson);
 }
 
 std::unique_ptr<Tokenizer> loadSentencePieceTokenizer(const std::filesystem::path& modelFile)
