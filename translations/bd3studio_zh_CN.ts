@@ -970,6 +970,10 @@ The open document is unchanged.</source>
         <source> Only the first sub-block of %1 tokens that still holds masks is decoded; the next starts when it is full (Fast-dLLM v2).</source>
         <translation> 只解码第一个仍含掩码的 %1 词元子块；它填满后才开始下一个（Fast-dLLM v2）。</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;The block&apos;s first token.&lt;/b&gt; This model predicts each token from the row before it (it is an autoregressive model adapted to blocks), so the first position of a block is predicted by the last token of the block before, in the same pass that stores that block in the cache. It is drawn alone, like the next token of an autoregressive model; the rest of the block is then denoised.</source>
+        <translation>&lt;b&gt;块的第一个词元。&lt;/b&gt;这个模型由前一行预测每个词元（它是改造成块扩散的自回归模型），所以块的第一个位置由前一个块的最后一个词元预测，就在把那个块存入缓存的同一次前向计算中。它像自回归模型的下一个词元那样单独抽取；块的其余部分随后去噪。</translation>
+    </message>
 </context>
 <context>
     <name>StepTimelineView</name>

@@ -142,6 +142,11 @@ QString StepExplainer::explain(const GenerationRecord& record, int blockIndex, i
         why += tr(" Only the first sub-block of %1 tokens that still holds masks is decoded; the next starts when "
                   "it is full (Fast-dLLM v2).")
                    .arg(params.subBlockSize);
+    if (step.fromPreviousBlock)
+        why = tr("<b>The block's first token.</b> This model predicts each token from the row before it (it is an "
+                 "autoregressive model adapted to blocks), so the first position of a block is predicted by the last "
+                 "token of the block before, in the same pass that stores that block in the cache. It is drawn alone, "
+                 "like the next token of an autoregressive model; the rest of the block is then denoised.");
     html += QStringLiteral("<p>%1</p>").arg(why);
     if (!step.forwardRan)
         html += tr("<p>No forward pass ran for this step: the step before revealed nothing, so the model's output "

@@ -241,6 +241,7 @@ private:
             // before the block, made as that row's block is stored, like the
             // next token of an autoregressive model.
             const bool firstTokenStep = m_shifted && block.tokens.front() == maskId;
+            done.fromPreviousBlock = firstTokenStep;
             if (stale) {
                 if (m_live.takeRestartRequest()) {
                     m_result.nfe += block.nfe;

@@ -147,6 +147,7 @@ StepDone readStep(const json& step, const std::string& path, const BlockStarted&
     done.block = block.block;
     done.step = int32(step, path, "step");
     done.forwardRan = boolean(step, path, "forward_ran");
+    done.fromPreviousBlock = step.contains("from_previous_block") && boolean(step, path, "from_previous_block");
     done.forwardMs = number(step, path, "forward_ms");
     done.maskedRemaining = int32(step, path, "masked_remaining");
     done.expectedMasked = number(step, path, "expected_masked");

@@ -40,12 +40,14 @@ nlohmann::json stepJson(const StepDone& step)
                            {"entropy", r.entropy},
                            {"alternatives", alternatives}});
     }
-    return {{"step", step.step},
+    nlohmann::json written = {{"step", step.step},
             {"forward_ran", step.forwardRan},
             {"forward_ms", step.forwardMs},
             {"masked_remaining", step.maskedRemaining},
             {"expected_masked", step.expectedMasked},
             {"reveals", reveals}};
+    if (step.fromPreviousBlock) written["from_previous_block"] = true;
+    return written;
 }
 
 } // namespace

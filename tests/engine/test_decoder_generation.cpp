@@ -8,6 +8,7 @@
 #include "bd3/evaluation.hpp"
 #include "bd3/generator.hpp"
 #include "bd3/model.hpp"
+#include "bd3/trace.hpp"
 
 #include <gtest/gtest.h>
 
@@ -103,8 +104,26 @@ TEST(DecoderGeneration, FastDllmFirstTokenComesFromThePreviousBlockAndRevealsAre
         ASSERT_EQ(first->reveals.size(), 1U);
         EXPECT_EQ(first->reveals.front().offset, 0);
         EXPECT_TRUE(first->forwardRan);
+        EXPECT_TRUE(first->fromPreviousBlock);
     }
     expectEveryRevealIsTheFreshArgmax(*model, run, params.blockSize);
+
+    // The flag survives a trace written and read back, and marks only those steps.
+    TraceRecorder recorder(*model, "The licence grants", test::fixedLengthRun(7, 22));
+    size_t flagged = 0;
+    for (const BlockStarted& block : run.events.started) {
+        recorder.blockStarted(block);
+        for (const StepDone& step : run.events.steps) {
+            if (step.block != block.block) continue;
+            recorder.stepDone(step);
+            flagged += step.fromPreviousBlock ? 1 : 0;
+        }
+    }
+    size_t readBack = 0;
+    for (const TraceEvent& event : parseTrace(recorder.toJson()).events)
+        if (const auto* step = std::get_if<StepDone>(&event)) readBack += step->fromPreviousBlock ? 1 : 0;
+    EXPECT_GT(flagged, 0U);
+    EXPECT_EQ(readBack, flagged);
 }
 
 // A prompt of whole blocks: the last prompt block is stored by the pass

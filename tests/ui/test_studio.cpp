@@ -29,6 +29,7 @@
 namespace {
 
 const QString tinyModel = QStringLiteral(BD3_SOURCE_MODELS_DIR "/tiny-random");
+const QString qwenFixtures = QStringLiteral(BD3_SOURCE_DIR "/tests/fixtures/qwen");
 
 // Sets a spin box as a person would, so the dock announces the change.
 void setSpin(QSpinBox* box, int value)
@@ -206,6 +207,41 @@ private Q_SLOTS:
         setSpin(tokenLimitBox(), 16);
         generateAndWait();
         QCOMPARE(m_window->record()->totalTokens(), 16);
+    }
+
+    // A Qwen-family folder opens like any other: the controls take its own
+    // sampling (SDAR's strategy, generation_config.json's temperature, top-k
+    // and top-p), and its blocks are unmasked in the views; a shifted model
+    // (Fast-dLLM v2) reveals each block's first token alone, first.
+    void qwenFamilyFoldersOpenAndGenerate()
+    {
+        QSignalSpy loaded(m_window->controller(), &EngineController::modelLoaded);
+        m_window->openModel(qwenFixtures + QStringLiteral("/tiny-sdar"));
+        QVERIFY(loaded.wait(30000));
+        bd3::SamplingParams params = m_window->controls()->samplingParams();
+        QCOMPARE(params.sampler, bd3::SamplerKind::LowConfidenceDynamic);
+        QCOMPARE(params.topK, 20);
+        QCOMPARE(params.temperature, 0.6);
+        QCOMPARE(params.blockSize, 4);
+        setSpin(tokenLimitBox(), 12);
+        generateAndWait();
+        QCOMPARE(m_window->record()->totalTokens(), 12);
+        QVERIFY(m_window->record()->blockCount() >= 3);
+        QVERIFY(m_window->editor()->toPlainText().size() > QStringLiteral("The licence grants you").size());
+
+        m_window->openModel(qwenFixtures + QStringLiteral("/tiny-fast-dllm"));
+        QVERIFY(loaded.wait(30000));
+        params = m_window->controls()->samplingParams();
+        QCOMPARE(params.sampler, bd3::SamplerKind::Threshold);
+        QCOMPARE(params.subBlockSize, 4);
+        setSpin(tokenLimitBox(), 12);
+        generateAndWait();
+        QCOMPARE(m_window->record()->totalTokens(), 12);
+        const GenerationRecord& record = *m_window->record();
+        const BlockRecord& last = record.block(record.blockCount() - 1);
+        QCOMPARE(last.start.cleanPrefix, 0);
+        QCOMPARE(last.steps.front().reveals.size(), size_t{1});
+        QCOMPARE(last.steps.front().reveals.front().offset, 0);
     }
 
     // The UI thread never blocks on the engine and never does more than a

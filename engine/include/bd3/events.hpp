@@ -40,6 +40,9 @@ struct StepDone {
     int32_t maskedRemaining = 0;
     double expectedMasked = 0.0;  // what the schedule asked to remain after this step
     double forwardMs = 0.0;
+    // A shifted model's block starts with this step: its first token alone,
+    // drawn from the previous block's last row as that block is stored.
+    bool fromPreviousBlock = false;
 };
 
 struct BlockCommitted {
