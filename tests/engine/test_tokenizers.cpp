@@ -3,6 +3,9 @@
 // BD3_GPT2_DIR names them), agreement with an independent GPT-2
 // implementation (BD3_GPT2_EXPECTED), and SentencePiece round trips on the
 // tiny fixture model.
+#include "error_message.hpp"
+#include "test_support.hpp"
+
 #include "bd3/error.hpp"
 #include "bd3/tokenizer.hpp"
 #include "gpt2_pretokenizer.hpp"
@@ -31,29 +34,7 @@ namespace fs = std::filesystem;
 using bd3::Error;
 using Ids = std::vector<int32_t>;
 
-// Runs fn, which must throw bd3::Error, and returns the error's message.
-template <typename Fn>
-std::string errorMessage(Fn&& fn)
-{
-    try {
-        fn();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "expected a bd3::Error";
-    return {};
-}
-
-std::string readText(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeText(const fs::path& path, std::string_view text)
-{
-    std::ofstream(path, std::ios::binary) << text;
-}
+using bd3::test::errorMessage;
 
 // A fresh folder per test, removed afterwards.
 class TempDir {
@@ -244,8 +225,8 @@ struct TinyGpt2 {
     void write(const fs::path& folder, const std::string& vocabName = "vocab.json",
                const std::string& mergesName = "merges.txt") const
     {
-        writeText(folder / vocabName, nlohmann::json(vocabulary).dump());
-        writeText(folder / mergesName, merges);
+        bd3::test::writeFile(folder / vocabName, nlohmann::json(vocabulary).dump());
+        bd3::test::writeFile(folder / mergesName, merges);
     }
 
     int32_t id(const std::string& token) const { return vocabulary.at(token); }
@@ -360,7 +341,7 @@ TEST_F(Gpt2Tiny, MissingFilesAreNamed)
 TEST_F(Gpt2Tiny, MalformedJsonNamesFileAndLine)
 {
     TinyGpt2().write(dir());
-    writeText(dir() / "vocab.json", "{\n  \"a\": 0,\n  \"b\": \n}\n");
+    bd3::test::writeFile(dir() / "vocab.json", "{\n  \"a\": 0,\n  \"b\": \n}\n");
     const std::string message =
         errorMessage([&] { bd3::loadGpt2Tokenizer(dir() / "vocab.json", dir() / "merges.txt"); });
     EXPECT_NE(message.find("vocab.json"), std::string::npos) << message;
@@ -371,7 +352,7 @@ TEST_F(Gpt2Tiny, BadVocabularyEntriesAreNamed)
 {
     TinyGpt2().write(dir());
     auto loadError = [&](const nlohmann::json& vocabulary) {
-        writeText(dir() / "vocab.json", vocabulary.dump());
+        bd3::test::writeFile(dir() / "vocab.json", vocabulary.dump());
         return errorMessage([&] { bd3::loadGpt2Tokenizer(dir() / "vocab.json", dir() / "merges.txt"); });
     };
     nlohmann::json vocabulary = TinyGpt2().vocabulary;
@@ -458,7 +439,7 @@ TEST(TokenizerLoader, PicksTheTokenizerFromTheFolderContents)
 TEST(TokenizerLoader, ListsWhatItLookedForWhenNothingIsThere)
 {
     const TempDir empty;
-    writeText(empty.path() / "vocab.json", "{}");  // half a GPT-2 tokenizer is none
+    bd3::test::writeFile(empty.path() / "vocab.json", "{}");  // half a GPT-2 tokenizer is none
     const std::string message = errorMessage([&] { bd3::loadTokenizer(empty.path()); });
     EXPECT_NE(message.find(empty.path().string()), std::string::npos) << message;
     for (const char* name : {"tokenizer.model", "vocab.json", "merges.txt", "encoder.json", "vocab.bpe"})
@@ -530,12 +511,12 @@ TEST(SentencePiece, ErrorsNameTheProblem)
     const std::string missing = errorMessage([&] { bd3::loadSentencePieceTokenizer(dir.path() / "none.model"); });
     EXPECT_NE(missing.find("none.model"), std::string::npos) << missing;
 
-    writeText(dir.path() / "corrupt.model", "this is not a protobuf \xFF\xFF\xFF\xFF");
+    bd3::test::writeFile(dir.path() / "corrupt.model", "this is not a protobuf \xFF\xFF\xFF\xFF");
     const std::string corrupt =
         errorMessage([&] { bd3::loadSentencePieceTokenizer(dir.path() / "corrupt.model"); });
     EXPECT_NE(corrupt.find("corrupt.model"), std::string::npos) << corrupt;
 
-    writeText(dir.path() / "empty.model", "");
+    bd3::test::writeFile(dir.path() / "empty.model", "");
     const std::string empty = errorMessage([&] { bd3::loadSentencePieceTokenizer(dir.path() / "empty.model"); });
     EXPECT_NE(empty.find("empty.model"), std::string::npos) << empty;
 }
@@ -591,7 +572,7 @@ TEST_F(Gpt2Agreement, SameIdsAsGpt3Encoder)
     const char* expectedFile = std::getenv("BD3_GPT2_EXPECTED");
     if (expectedFile == nullptr || !fs::exists(expectedFile))
         GTEST_SKIP() << "BD3_GPT2_EXPECTED does not name the output of tests/tokenizer/gpt2_expected.mjs";
-    const auto expected = nlohmann::json::parse(readText(expectedFile));
+    const auto expected = nlohmann::json::parse(bd3::test::readFile(expectedFile));
     ASSERT_TRUE(expected.is_array() && !expected.empty());
     for (const auto& entry : expected) {
         const auto text = entry.at("text").get<std::string>();
