@@ -38,23 +38,6 @@ using Words = std::vector<std::string>;
 
 using bd3::test::errorMessage;
 
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "bd3-hf-tokenizer-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create " + pattern);
-        m_path = pattern;
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
 // Qwen2's Split pattern, as its tokenizer.json writes it.
 const std::string kQwen2Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
@@ -279,7 +262,7 @@ protected:
     const fs::path& dir() const { return m_dir.path(); }
 
 private:
-    TempDir m_dir;
+    bd3::test::ScratchDir m_dir;
 };
 
 TEST_F(HfTiny, MergesByRankInEitherEncoding)
@@ -523,7 +506,7 @@ TEST_F(HfTiny, OtherUnsupportedPartsAreNamed)
 
 TEST(TokenizerLoader, TokenizerJsonComesBeforeVocabJsonAndMerges)
 {
-    const TempDir dir;
+    const bd3::test::ScratchDir dir;
     bd3::test::writeFile(dir.path() / "tokenizer.json", TinyHf().document.dump());
     bd3::test::writeFile(dir.path() / "vocab.json", "{}");   // would not load
     bd3::test::writeFile(dir.path() / "merges.txt", "");

@@ -36,25 +36,6 @@ using Ids = std::vector<int32_t>;
 
 using bd3::test::errorMessage;
 
-// A fresh folder per test, removed afterwards.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "bd3-tokenizer-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create " + pattern);
-        m_path = pattern;
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
 // Texts that stress byte-exact round trips: several scripts, emoji built from
 // many code points, combining marks, and every kind of whitespace run.
 const std::vector<std::string> kAwkwardTexts = {
@@ -245,7 +226,7 @@ protected:
     const fs::path& dir() const { return m_dir.path(); }
 
 private:
-    TempDir m_dir;
+    bd3::test::ScratchDir m_dir;
 };
 
 TEST_F(Gpt2Tiny, MergesByRank)
@@ -422,15 +403,15 @@ TEST_F(Gpt2Tiny, MergesFileMayOmitTheVersionLineAndUseCrLf)
 
 TEST(TokenizerLoader, PicksTheTokenizerFromTheFolderContents)
 {
-    const TempDir hfNames;
+    const bd3::test::ScratchDir hfNames;
     TinyGpt2().write(hfNames.path());
     EXPECT_EQ(bd3::loadTokenizer(hfNames.path())->kind(), "gpt2");
 
-    const TempDir openAiNames;
+    const bd3::test::ScratchDir openAiNames;
     TinyGpt2().write(openAiNames.path(), "encoder.json", "vocab.bpe");
     EXPECT_EQ(bd3::loadTokenizer(openAiNames.path())->kind(), "gpt2");
 
-    const TempDir sentencePiece;
+    const bd3::test::ScratchDir sentencePiece;
     fs::copy_file(fs::path(BD3_FIXTURES_DIR) / "tokenizer/tiny-sp.model", sentencePiece.path() / "tokenizer.model");
     TinyGpt2().write(sentencePiece.path());  // tokenizer.model takes precedence
     EXPECT_EQ(bd3::loadTokenizer(sentencePiece.path())->kind(), "sentencepiece");
@@ -438,7 +419,7 @@ TEST(TokenizerLoader, PicksTheTokenizerFromTheFolderContents)
 
 TEST(TokenizerLoader, ListsWhatItLookedForWhenNothingIsThere)
 {
-    const TempDir empty;
+    const bd3::test::ScratchDir empty;
     bd3::test::writeFile(empty.path() / "vocab.json", "{}");  // half a GPT-2 tokenizer is none
     const std::string message = errorMessage([&] { bd3::loadTokenizer(empty.path()); });
     EXPECT_NE(message.find(empty.path().string()), std::string::npos) << message;
@@ -507,7 +488,7 @@ TEST(SentencePiece, ErrorsNameTheProblem)
     const Ids unknown{5, 1000};
     EXPECT_NE(errorMessage([&] { tokenizer->decode(unknown); }).find("1000"), std::string::npos);
 
-    const TempDir dir;
+    const bd3::test::ScratchDir dir;
     const std::string missing = errorMessage([&] { bd3::loadSentencePieceTokenizer(dir.path() / "none.model"); });
     EXPECT_NE(missing.find("none.model"), std::string::npos) << missing;
 
