@@ -121,13 +121,19 @@ QString EngineController::setParameters(const bd3::SamplingParams& params, bool 
 
 void EngineController::drainEvents()
 {
-    // A slot of the record's signals may spin the event loop (a dialog, a
-    // processEvents call) and so reach here again; the outer drain then takes
-    // the events that arrived meanwhile, in order, instead of the nested one
-    // applying them ahead of the rest of its batch.
-    if (m_draining) return;
+    // One pile per call, so the UI thread returns to its event loop between
+    // piles even when the engine produces events as fast as they are applied:
+    // a pile arriving meanwhile has posted its own drain. A slot of the
+    // record's signals may spin the event loop (a dialog, a processEvents
+    // call) and so reach here again; that nested call leaves the events for a
+    // drain posted after this one, so they are applied in order.
+    if (m_draining) {
+        m_drainDeferred = true;
+        return;
+    }
     m_draining = true;
-    for (std::vector<EngineEvent> batch = m_events->takeAll(); !batch.empty(); batch = m_events->takeAll()) {
+    const std::vector<EngineEvent> batch = m_events->takeAll();
+    if (!batch.empty()) {
         m_record->apply(batch);
         Q_EMIT eventsApplied();
         if (m_generating && std::holds_alternative<bd3::GenerationFinished>(batch.back())) {
@@ -136,4 +142,6 @@ void EngineController::drainEvents()
         }
     }
     m_draining = false;
+    if (std::exchange(m_drainDeferred, false))
+        QMetaObject::invokeMethod(this, [this] { drainEvents(); }, Qt::QueuedConnection);
 }

@@ -76,6 +76,7 @@ private:
     std::optional<ModelSummary> m_model;
     bool m_generating = false;
     bool m_draining = false;
+    bool m_drainDeferred = false;
     bool m_loading = false;
     bool m_comparing = false;
 };

@@ -19,6 +19,10 @@ using StepPalette::kDimText;
 
 constexpr int kRefreshMs = 100;  // at most ten redraws a second
 constexpr int kMaxMarkedPoints = 32;
+// Beyond this many blocks the throughput plot shows groups of blocks: a bar
+// per block would be thinner than a pixel, and drawing thousands of them
+// would make each redraw cost as much as the generation is long.
+constexpr int kMaxThroughputBars = 120;
 
 QColor observedColor() { return StepPalette::stepColor(0, 2); }       // blue
 QColor confidenceColor() { return StepPalette::stepColor(1, 3); }     // green
@@ -313,26 +317,43 @@ void PlotsPanel::refreshBlockPlots()
 
 void PlotsPanel::refreshThroughputPlot()
 {
-    QVector<double> blocks, tokensPerSecond, nfeBlocks, nfes;
+    QVector<double> groups, tokensPerSecond, nfeGroups, nfes;
     double maxRate = 0;
     double maxNfe = 0;
     const int count = m_record ? m_record->blockCount() : 0;
-    for (int b = 0; b < count; ++b) {
-        const BlockRecord& block = m_record->block(b);
-        if (!block.commit) continue;
-        nfeBlocks << b + 1;
-        nfes << block.commit->nfe;
-        maxNfe = std::max(maxNfe, static_cast<double>(block.commit->nfe));
-        if (block.commit->milliseconds <= 0) continue;  // too fast to time: no rate
-        const double rate = block.maskedAtStart() / (block.commit->milliseconds / 1000.0);
-        blocks << b + 1;
+    const int groupSize = std::max(1, (count + kMaxThroughputBars - 1) / kMaxThroughputBars);
+    for (int first = 0; first < count; first += groupSize) {
+        // A group's rate is its tokens over its time; its NFEs, the mean per block.
+        int committed = 0, nfeSum = 0, tokens = 0;
+        double milliseconds = 0;
+        const int last = std::min(first + groupSize, count);
+        for (int b = first; b < last; ++b) {
+            const BlockRecord& block = m_record->block(b);
+            if (!block.commit) continue;
+            ++committed;
+            nfeSum += block.commit->nfe;
+            tokens += block.maskedAtStart();
+            milliseconds += block.commit->milliseconds;
+        }
+        if (committed == 0) continue;
+        const double x = (first + last + 1) / 2.0;  // blocks are numbered from 1
+        const double nfe = static_cast<double>(nfeSum) / committed;
+        nfeGroups << x;
+        nfes << nfe;
+        maxNfe = std::max(maxNfe, nfe);
+        if (milliseconds <= 0) continue;  // too fast to time: no rate
+        const double rate = tokens / (milliseconds / 1000.0);
+        groups << x;
         tokensPerSecond << rate;
         maxRate = std::max(maxRate, rate);
     }
+    m_throughputTitle->setText(groupSize == 1 ? tr("Throughput per block")
+                                              : tr("Throughput per %n blocks", nullptr, groupSize));
+    m_nfeBars->setWidth(0.6 * groupSize);
     setMarkers(m_throughputPlot->graph(0),
                count <= kMaxMarkedPoints ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssNone);
-    m_throughputPlot->graph(0)->setData(blocks, tokensPerSecond, true);
-    m_nfeBars->setData(nfeBlocks, nfes, true);
+    m_throughputPlot->graph(0)->setData(groups, tokensPerSecond, true);
+    m_nfeBars->setData(nfeGroups, nfes, true);
     m_throughputPlot->xAxis->setRange(0.4, std::max(count, 1) + 0.6);
     m_throughputPlot->yAxis->setRange(0, maxRate > 0 ? maxRate * 1.2 : 1.0);
     m_throughputPlot->yAxis2->setRange(0, std::max(1.0, maxNfe * 1.35));

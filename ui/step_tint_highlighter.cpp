@@ -35,7 +35,11 @@ void StepTintHighlighter::highlightBlock(const QString& text)
         format.setBackground(color);
         setFormat(from - begin, to - from, format);
     };
-    for (const GeneratedSpan& span : m_spans) tint(span.range.selectionStart(), span.range.selectionEnd(), span.token);
+    for (auto span = firstSpanEndingAfter(m_spans, begin); span != m_spans.end(); ++span) {
+        const int start = span->range.selectionStart();
+        if (start >= end) break;
+        tint(start, span->range.selectionEnd(), span->token);
+    }
     if (m_pending) {
         for (const PendingTint& pending : *m_pending) tint(pending.from, pending.to, *pending.token);
     }

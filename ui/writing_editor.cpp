@@ -71,12 +71,19 @@ void WritingEditor::flushPending()
     m_insertion.endEditBlock();
     m_tint->setPending(nullptr);
 
+    // Spans stay in document order (edits move cursors but never reorder
+    // them), so the highlighter and the tooltip find a position's span by
+    // binary search instead of visiting every generated token.
+    const auto at = firstSpanEndingAfter(m_spans, start);
+    std::vector<GeneratedSpan> inserted;
+    inserted.reserve(tints.size());
     for (const PendingTint& tint : tints) {
         QTextCursor range(document());
         range.setPosition(tint.from);
         range.setPosition(tint.to, QTextCursor::KeepAnchor);
-        m_spans.push_back({range, *tint.token});
+        inserted.push_back({range, *tint.token});
     }
+    m_spans.insert(at, std::make_move_iterator(inserted.begin()), std::make_move_iterator(inserted.end()));
     m_pending.clear();
     setTextCursor(m_insertion);
     ensureCursorVisible();
@@ -104,10 +111,8 @@ int WritingEditor::generatedTokenCount() const
 
 const GeneratedSpan* WritingEditor::spanAt(int position) const
 {
-    for (auto it = m_spans.rbegin(); it != m_spans.rend(); ++it) {
-        if (it->range.hasSelection() && it->range.selectionStart() <= position && position < it->range.selectionEnd())
-            return &*it;
-    }
+    const auto it = firstSpanEndingAfter(m_spans, position);
+    if (it != m_spans.end() && it->range.hasSelection() && it->range.selectionStart() <= position) return &*it;
     return nullptr;
 }
 

@@ -8,6 +8,7 @@
 #include <QTextCursor>
 #include <QTimer>
 
+#include <algorithm>
 #include <vector>
 
 class StepTintHighlighter;
@@ -27,6 +28,14 @@ struct GeneratedSpan {
     QTextCursor range;
     GeneratedToken token;
 };
+
+// The first span, of spans kept in document order, that ends after position.
+inline std::vector<GeneratedSpan>::const_iterator firstSpanEndingAfter(const std::vector<GeneratedSpan>& spans,
+                                                                       int position)
+{
+    return std::partition_point(spans.begin(), spans.end(),
+                                [position](const GeneratedSpan& span) { return span.range.selectionEnd() <= position; });
+}
 
 class WritingEditor : public QPlainTextEdit {
     Q_OBJECT

@@ -165,6 +165,7 @@ private Q_SLOTS:
     void timelineShowsChosenBlockAndFollows();
     void plotsShowTheRecord();
     void plotsRedrawsAreCoalesced();
+    void throughputGroupsBlocksOfALongGeneration();
     void viewsDrawSomething();
 };
 
@@ -406,6 +407,41 @@ void TestViews::plotsShowTheRecord()
     record.clear();
     QTRY_COMPARE(observed->dataCount(), 0);
     QCOMPARE(nfe->dataCount(), 0);
+}
+
+// A long generation's throughput is drawn as groups of blocks, so a redraw
+// costs the same at block 250 as at block 25: 250 blocks in groups of 3
+// (at most 120 bars), each group's rate its tokens over its time.
+void TestViews::throughputGroupsBlocksOfALongGeneration()
+{
+    GenerationRecord record;
+    setVocabulary(record);
+    PlotsPanel panel;
+    panel.setRecord(&record);
+    std::vector<EngineEvent> events;
+    for (int32_t b = 0; b < 250; ++b) {
+        const std::vector<EngineEvent> block{
+            started(b, 4, 0, 1),
+            step(b, 0, {reveal(0, 5, 1.0F), reveal(1, 6, 1.0F), reveal(2, 7, 1.0F), reveal(3, 8, 1.0F)}, 0, 0.0),
+            committed(b, {5, 6, 7, 8}, 1 + b % 3, 10.0 * (1 + b % 2))};
+        events.insert(events.end(), block.begin(), block.end());
+    }
+    record.apply(events);
+    panel.refreshNow();
+
+    QCPBars* nfe = panel.nfeBars();
+    QCPGraph* rate = panel.throughputPlot()->graph(0);
+    QCOMPARE(nfe->dataCount(), 84);  // 83 groups of 3 and one of 1
+    QCOMPARE(rate->dataCount(), 84);
+    // Blocks 1-3 (b = 0, 1, 2): NFEs 1, 2, 3; 12 tokens in 10 + 20 + 10 ms.
+    QCOMPARE(nfe->dataMainKey(0), 2.0);
+    QCOMPARE(nfe->dataMainValue(0), 2.0);
+    QCOMPARE(rate->dataMainValue(0), 12 / 0.040);
+    // The last group is block 250 alone (b = 249): NFE 1, 4 tokens in 20 ms.
+    QCOMPARE(nfe->dataMainKey(83), 250.0);
+    QCOMPARE(nfe->dataMainValue(83), 1.0);
+    QCOMPARE(rate->dataMainValue(83), 4 / 0.020);
+    QCOMPARE(nfe->width(), 1.8);
 }
 
 void TestViews::plotsRedrawsAreCoalesced()
