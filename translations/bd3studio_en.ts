@@ -60,6 +60,16 @@
     </message>
 </context>
 <context>
+    <name>PlotsPanel</name>
+    <message numerus="yes">
+        <source>Throughput per %n block(s)</source>
+        <translation>
+            <numerusform>Throughput per block</numerusform>
+            <numerusform>Throughput per %n blocks</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StepExplainer</name>
     <message numerus="yes">
         <source>&lt;p&gt;%n position(s) start as [MASK]: the model has to fill them in.</source>

@@ -814,6 +814,12 @@ The open document is unchanged.</source>
         <source>Confidence and entropy</source>
         <translation>置信度与熵</translation>
     </message>
+    <message numerus="yes">
+        <source>Throughput per %n block(s)</source>
+        <translation>
+            <numerusform>每 %n 个块的吞吐量</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ReplayDock</name>

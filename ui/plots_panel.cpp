@@ -348,7 +348,7 @@ void PlotsPanel::refreshThroughputPlot()
         maxRate = std::max(maxRate, rate);
     }
     m_throughputTitle->setText(groupSize == 1 ? tr("Throughput per block")
-                                              : tr("Throughput per %n blocks", nullptr, groupSize));
+                                              : tr("Throughput per %n block(s)", nullptr, groupSize));
     m_nfeBars->setWidth(0.6 * groupSize);
     setMarkers(m_throughputPlot->graph(0),
                count <= kMaxMarkedPoints ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssNone);
