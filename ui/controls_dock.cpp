@@ -76,7 +76,7 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     form->addRow(QString(), presets);
 
     m_steps = new QSpinBox;
-    m_steps->setRange(1, 4096);
+    m_steps->setRange(1, bd3::kMaxStepsPerBlock);
     m_steps->setToolTip(tr("Denoising steps per block: fewer steps reveal more tokens at once, faster but less careful."));
     form->addRow(tr("Steps per block"), m_steps);
 

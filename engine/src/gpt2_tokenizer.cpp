@@ -45,7 +45,7 @@ Gpt2Tokenizer::Gpt2Tokenizer(const fs::path& vocabJson, const fs::path& mergesTx
 void Gpt2Tokenizer::readVocabulary(const fs::path& vocabJson)
 {
     const std::string file = vocabJson.string();
-    const nlohmann::json vocabulary = parseJsonDocument(readTokenizerFile(vocabJson), file);
+    const nlohmann::json vocabulary = parseJsonDocument(readTokenizerFile(vocabJson), file, kMaxTokenizerFileBytes);
     if (!vocabulary.is_object() || vocabulary.empty())
         throw Error(file + ": expected a JSON object mapping token strings to ids");
 

@@ -6,33 +6,14 @@
 #include "json_document.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 namespace bd3 {
 
 namespace {
 
-std::string readText(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string() + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+std::string readText(const std::filesystem::path& path) { return readInputFile(path, kMaxSettingsFileBytes); }
 
 } // namespace
-
-std::string quoteJson(const nlohmann::json& value)
-{
-    if (value.is_object()) return "an object";
-    if (value.is_array()) return "an array";
-    std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-    constexpr size_t limit = 60;
-    if (text.size() > limit) text = text.substr(0, limit) + "... (" + std::to_string(text.size()) + " characters)";
-    return text;
-}
 
 int32_t readInt(const nlohmann::json& json, const std::string& key, const std::string& origin, int64_t minimum,
                 int64_t maximum)
@@ -111,7 +92,7 @@ ModelConfig ModelConfig::fromJsonFile(const std::filesystem::path& configJson)
 
 ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string& origin)
 {
-    const nlohmann::json json = parseJsonDocument(text, origin);
+    const nlohmann::json json = parseJsonDocument(text, origin, kMaxSettingsFileBytes);
     if (!json.is_object()) throw Error(origin + ": the top level is not a JSON object");
     const FamilyEntry& family = familyForConfig(json, origin);
     ModelConfig config;
@@ -127,7 +108,7 @@ ModelConfig ModelConfig::fromJsonText(const std::string& text, const std::string
 
 void ModelConfig::applyGenerationConfig(const std::string& text, const std::string& origin)
 {
-    const nlohmann::json json = parseJsonDocument(text, origin);
+    const nlohmann::json json = parseJsonDocument(text, origin, kMaxSettingsFileBytes);
     if (!json.is_object()) throw Error(origin + ": the top level is not a JSON object");
     if (json.contains("eos_token_id") && !json["eos_token_id"].is_null()) {
         const auto& eos = json["eos_token_id"];

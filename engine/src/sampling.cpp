@@ -82,7 +82,8 @@ void SamplingParams::validate() const
 {
     auto fail = [](const std::string& what) { throw Error("invalid sampling parameter: " + what); };
     if (blockSize < 1) fail("block size must be at least 1, not " + std::to_string(blockSize));
-    if (steps < 1) fail("steps per block must be at least 1, not " + std::to_string(steps));
+    if (steps < 1 || steps > kMaxStepsPerBlock)
+        fail("steps per block must lie in [1, " + std::to_string(kMaxStepsPerBlock) + "], not " + std::to_string(steps));
     if (!(temperature >= 0.0) || !std::isfinite(temperature))
         fail("temperature must be 0 (greedy) or a positive number, not " + std::to_string(temperature));
     if (topK < 0) fail("top-k must be 0 (off) or a count of tokens, not " + std::to_string(topK));

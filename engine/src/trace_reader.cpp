@@ -87,7 +87,7 @@ int64_t integer(const json& value, const std::string& path, int64_t minimum, int
 {
     if (!value.is_number_integer()) fail(path, "expected a whole number, found " + kindOf(value));
     if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(maximum))
-        fail(path, value.dump() + " is larger than " + std::to_string(maximum));
+        fail(path, quoteJson(value) + " is larger than " + std::to_string(maximum));
     const int64_t result = value.get<int64_t>();
     if (result < minimum || result > maximum)
         fail(path, std::to_string(result) + " is outside " + std::to_string(minimum) + ".." + std::to_string(maximum));
@@ -193,12 +193,12 @@ std::optional<StopReason> stopReasonFromName(std::string_view name)
 
 Trace parseTrace(std::string_view text)
 {
-    const json doc = parseJsonDocument(text, "trace");
+    const json doc = parseJsonDocument(text, "trace", kMaxTraceBytes);
     if (!doc.is_object()) throw Error("trace: not a bd3 trace (the document is " + kindOf(doc) + ", not an object)");
     const auto format = doc.find("format");
     if (format == doc.end() || !format->is_string() || format->get<std::string>() != "bd3-trace")
         throw Error("trace: not a bd3 trace (\"format\" is " +
-                    (format == doc.end() ? std::string("missing") : format->dump()) + ", expected \"bd3-trace\")");
+                    (format == doc.end() ? std::string("missing") : quoteJson(*format)) + ", expected \"bd3-trace\")");
     const auto version = doc.find("version");
     if (version == doc.end() || !version->is_number_integer())
         throw Error("trace: \"version\" is missing or not a whole number");
@@ -214,7 +214,7 @@ Trace parseTrace(std::string_view text)
     const json& options = object(doc, "", "options");
     const json& seed = member(options, "options", "seed");
     if (!seed.is_number_integer() || (!seed.is_number_unsigned() && seed.get<int64_t>() < 0))
-        fail("options.seed", "expected a whole number of at least 0, found " + seed.dump());
+        fail("options.seed", "expected a whole number of at least 0, found " + quoteJson(seed));
     trace.options.seed = seed.get<uint64_t>();
     trace.options.maxNewTokens = int32(options, "options", "max_new_tokens", 1);
     trace.options.stopAtEos = boolean(options, "options", "stop_at_eos");

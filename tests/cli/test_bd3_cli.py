@@ -157,15 +157,34 @@ def wrong_shape(folder):
     write_with_header(folder / "model.safetensors", header, data)
 
 
+def repacked(header, data):
+    """The data laid out anew for an edited header (each entry's offsets name
+    bytes of the old data), so the file stays well formed."""
+    out = bytearray()
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        entry["data_offsets"] = [len(out), len(out) + end - begin]
+        out += data[begin:end]
+    return header, bytes(out)
+
+
 def missing_tensor(folder):
     header, data = header_of(folder / "model.safetensors")
     del header["backbone.output_layer.linear.bias"]
-    write_with_header(folder / "model.safetensors", header, data)
+    write_with_header(folder / "model.safetensors", *repacked(header, data))
 
 
 def extra_tensor(folder):
     header, data = header_of(folder / "model.safetensors")
-    header["lm_head.weight"] = header["backbone.blocks.0.norm1.weight"]
+    header["lm_head.weight"] = dict(header["backbone.blocks.0.norm1.weight"])
+    write_with_header(folder / "model.safetensors", *repacked(header, data))
+
+
+def gap_between_tensors(folder):
+    header, data = header_of(folder / "model.safetensors")
+    del header["backbone.output_layer.linear.bias"]
     write_with_header(folder / "model.safetensors", header, data)
 
 
@@ -174,7 +193,7 @@ def corrupt_tokenizer(folder):
 
 
 MODEL_DAMAGE = {
-    "missing config.json": (lambda f: (f / "config.json").unlink(), "config.json: cannot open"),
+    "missing config.json": (lambda f: (f / "config.json").unlink(), "config.json: no such file"),
     "config.json not JSON": (lambda f: (f / "config.json").write_text("{oops"), "not valid JSON"),
     "missing weights": (lambda f: (f / "model.safetensors").unlink(), "model.safetensors: cannot open"),
     "truncated weights": (truncate, "lies outside the"),
@@ -183,6 +202,7 @@ MODEL_DAMAGE = {
     "wrong shape": (wrong_shape, "has shape [64, 256]"),
     "missing tensor": (missing_tensor, "missing tensor 'backbone.output_layer.linear.bias'"),
     "extra tensor": (extra_tensor, "unexpected tensor 'lm_head.weight'"),
+    "a gap between tensors": (gap_between_tensors, "(a gap between tensors)"),
     "missing tokenizer": (lambda f: (f / "tokenizer.model").unlink(), "tokenizer"),
     "corrupt tokenizer": (corrupt_tokenizer, "tokenizer.model"),
 }
@@ -223,7 +243,8 @@ def test_bad_prompts(tmp_path, case):
 
 PARAMETER_CASES = {
     "block size 0": (["-b", "0"], "block size must be at least 1"),
-    "steps 0": (["-s", "0"], "steps per block must be at least 1"),
+    "steps 0": (["-s", "0"], "steps per block must lie in [1, 4096], not 0"),
+    "a billion steps": (["-s", "1000000000"], "steps per block must lie in [1, 4096], not 1000000000"),
     "temperature -1": (["-t", "-1"], "temperature must be 0 (greedy) or a positive number"),
     "top-p above 1": (["--top-p", "2"], "top-p must lie in (0, 1]"),
     "clipped beta above omega": (["--schedule", "clipped", "--beta", "0.9", "--omega", "0.1"], "beta"),

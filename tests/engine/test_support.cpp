@@ -92,18 +92,54 @@ NpyArray readNpy(const std::filesystem::path& path)
     return array;
 }
 
-void editSafetensorsHeader(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit)
+namespace {
+
+struct SafetensorsParts {
+    nlohmann::json header;
+    std::string data;
+};
+
+SafetensorsParts splitSafetensors(const std::filesystem::path& file)
 {
     const std::string bytes = readFile(file);
     uint64_t length = 0;
     for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
-    nlohmann::json header = nlohmann::json::parse(bytes.substr(8, length));
-    edit(header);
+    return {nlohmann::json::parse(bytes.substr(8, length)), bytes.substr(8 + length)};
+}
+
+// The header, padded to a multiple of 8 bytes as the format's writers do,
+// after its 8-byte length.
+std::string headerBytes(const nlohmann::json& header)
+{
     std::string text = header.dump();
     while ((8 + text.size()) % 8 != 0) text += ' ';
     std::string out(8, '\0');
     for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((text.size() >> (8 * i)) & 0xFF);
-    writeFile(file, out + text + bytes.substr(8 + length));
+    return out + text;
+}
+
+} // namespace
+
+void editSafetensorsHeader(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit)
+{
+    SafetensorsParts parts = splitSafetensors(file);
+    edit(parts.header);
+    writeFile(file, headerBytes(parts.header) + parts.data);
+}
+
+void rewriteSafetensors(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit)
+{
+    SafetensorsParts parts = splitSafetensors(file);
+    edit(parts.header);
+    std::string data;
+    for (auto& [name, entry] : parts.header.items()) {
+        if (name == "__metadata__") continue;
+        const auto begin = entry["data_offsets"][0].get<size_t>();
+        const auto end = entry["data_offsets"][1].get<size_t>();
+        entry["data_offsets"] = {data.size(), data.size() + (end - begin)};
+        data += parts.data.substr(begin, end - begin);
+    }
+    writeFile(file, headerBytes(parts.header) + data);
 }
 
 std::filesystem::path makeTooLargeModel(const std::filesystem::path& dir, uint64_t* dataBytes)
@@ -132,7 +168,9 @@ std::filesystem::path makeTooLargeModel(const std::filesystem::path& dir, uint64
             total += bytes;
         }
     });
+    // The new header, then the widened data as a sparse run of zeros.
     const auto weights = folder / "model.safetensors";
+    writeFile(weights, headerBytes(splitSafetensors(weights).header));
     std::filesystem::resize_file(weights, std::filesystem::file_size(weights) + total);
     if (dataBytes) *dataBytes = total;
     return folder;

@@ -75,6 +75,11 @@ void writeFile(const std::filesystem::path& path, const std::string& bytes);
 // Rewrites a safetensors file with its JSON header changed by edit; the data
 // section is copied unchanged.
 void editSafetensorsHeader(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit);
+// As editSafetensorsHeader, but the data is laid out anew for the edited
+// header: each tensor's data_offsets, as edit leaves them, name bytes of the
+// old data section, which are copied into place, so a tensor removed or
+// added (as a copy of another's entry) still gives a well-formed file.
+void rewriteSafetensors(const std::filesystem::path& file, const std::function<void(nlohmann::json&)>& edit);
 
 // The parity model widened to hidden_dim 65536 in dir/too-large: about 100
 // billion weights, 400 GB as fp32, more than any machine here has. The data

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with Clang (AddressSanitizer and
-# UndefinedBehaviorSanitizer on) and runs each, or the TARGETs named, for
+# UndefinedBehaviorSanitizer on; a report of either is a crash) and runs each, or the TARGETs named, for
 # SECONDS (default 60) from its seed corpus; every input kept under
 # regressions/ is replayed first. A crash fails the run and leaves its input in
 # build/fuzz/crashes/: fix it, then keep the input under regressions/<target>/.
@@ -34,7 +34,9 @@ for target in "${targets[@]}"; do
     corpus="$build/corpus/$target"
     mkdir -p "$corpus"
     echo "== $target: ${seconds} s"
-    if ! "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # Inputs up to 1 MiB: deep and large documents are within reach.
+    if ! "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 \
+        -print_final_stats=1 \
         -artifact_prefix="$build/crashes/$target-" "$corpus" "$here/corpus/$target" > "$build/$target.log" 2>&1; then
         tail -40 "$build/$target.log"
         failed=1

@@ -36,6 +36,11 @@ struct Schedule {
     double maskedFraction(double t) const;
 };
 
+// More denoising steps than this per block do no good (a block of 4096
+// tokens is revealed one at a time in 4096) and would let a typo spin for
+// minutes without a forward pass.
+inline constexpr int32_t kMaxStepsPerBlock = 4096;
+
 // Everything that may change while a generation runs; read at each block start.
 struct SamplingParams {
     int32_t blockSize = 4;        // tokens per block: 1 is autoregressive

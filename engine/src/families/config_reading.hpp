@@ -2,15 +2,14 @@
 // a bad value is quoted only briefly, however large or deep it is.
 #pragma once
 
+#include "json_document.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
 
 namespace bd3 {
-
-// A short quotation of a JSON value for an error message.
-std::string quoteJson(const nlohmann::json& value);
 
 int32_t readInt(const nlohmann::json& json, const std::string& key, const std::string& origin, int64_t minimum,
                 int64_t maximum);

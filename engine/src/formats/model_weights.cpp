@@ -5,26 +5,11 @@
 #include "memory_budget.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace bd3 {
 
 namespace {
-
-constexpr uint64_t kMaxIndexBytes = 64ULL << 20;
-
-std::string readIndex(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string() + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (text.str().size() > kMaxIndexBytes)
-        throw Error(path.string() + ": over " + std::to_string(kMaxIndexBytes >> 20) + " MiB; not a shard index");
-    return text.str();
-}
 
 // A shard's name must stay inside the folder: a plain file name.
 bool isPlainFileName(const std::string& name)
@@ -62,14 +47,14 @@ ModelWeights::ModelWeights(const std::filesystem::path& folder)
         return;
     }
     m_origin = indexPath.string();
-    const nlohmann::json index = parseJsonDocument(readIndex(indexPath), m_origin);
+    const nlohmann::json index = parseJsonDocument(readInputFile(indexPath, kMaxSettingsFileBytes), m_origin, kMaxSettingsFileBytes);
     if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
         throw Error(m_origin + ": no \"weight_map\" object naming the shard of each tensor");
     std::map<std::string, std::string> shardOf;
     std::set<std::string> shards;
     for (const auto& [tensor, shard] : index["weight_map"].items()) {
         if (!shard.is_string() || !isPlainFileName(shard.get<std::string>()))
-            throw Error(m_origin + ": tensor '" + tensor + "' maps to " + shard.dump(-1, ' ', true).substr(0, 200) +
+            throw Error(m_origin + ": tensor '" + tensor + "' maps to " + quoteJson(shard) +
                         ", not a file name in the folder");
         shardOf[tensor] = shard.get<std::string>();
         shards.insert(shard.get<std::string>());

@@ -3,6 +3,7 @@
 #include "formats/float_formats.hpp"
 
 #include "bd3/error.hpp"
+#include "json_document.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,8 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <map>
+#include <vector>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,6 +50,49 @@ void readExactly(int fd, std::byte* out, size_t size, uint64_t offset, const std
     }
 }
 
+// Like the reference implementation: __metadata__ maps strings to strings.
+void checkMetadata(const nlohmann::json& metadata, const std::string& file)
+{
+    if (!metadata.is_object()) throw Error(file + ": __metadata__ is " + quoteJson(metadata) + ", not an object");
+    for (const auto& [key, value] : metadata.items())
+        if (!value.is_string())
+            throw Error(file + ": __metadata__ key \"" + key + "\" holds " + quoteJson(value) + ", not a string");
+}
+
+std::string quoteShape(const nlohmann::json& shape)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size() && i < 8; ++i) {
+        if (i > 0) text += ", ";
+        text += quoteJson(shape[i]);
+    }
+    return text + (shape.size() > 8 ? ", ...]" : "]");
+}
+
+// The tensors' data must tile the data section exactly, as the reference
+// implementation requires: in offset order, each starts where the previous
+// one ends, the first at 0 and the last at the end of the file. A gap, an
+// overlap or trailing bytes mean a damaged or hand-edited file.
+void checkDataLayout(const std::map<std::string, TensorInfo>& tensors, uint64_t dataSize, const std::string& file)
+{
+    std::vector<const TensorInfo*> order;
+    order.reserve(tensors.size());
+    for (const auto& [name, info] : tensors) order.push_back(&info);
+    std::sort(order.begin(), order.end(), [](const TensorInfo* a, const TensorInfo* b) {
+        return a->offset != b->offset ? a->offset < b->offset : a->bytes < b->bytes;
+    });
+    uint64_t expected = 0;
+    for (const TensorInfo* info : order) {
+        if (info->offset != expected)
+            throw Error(file + ": tensor '" + info->name + "' starts at data byte " + std::to_string(info->offset) +
+                        " but the data before it ends at " + std::to_string(expected) +
+                        (info->offset < expected ? " (the tensors overlap)" : " (a gap between tensors)"));
+        expected = info->offset + info->bytes;
+    }
+    if (expected != dataSize)
+        throw Error(file + ": " + std::to_string(dataSize - expected) + " bytes after the last tensor's data");
+}
+
 } // namespace
 
 int64_t TensorInfo::elements() const
@@ -61,8 +107,10 @@ SafetensorsFile::Descriptor::~Descriptor()
     if (m_fd >= 0) ::close(m_fd);
 }
 
+// O_NONBLOCK: a FIFO in the weights' place is refused below instead of
+// waiting for a writer; it changes nothing for a regular file.
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
-    : m_path(path), m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))
+    : m_path(path), m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK))
 {
     const std::string file = path.string();
     if (m_fd.get() < 0) throw Error(file + ": cannot open: " + std::strerror(errno));
@@ -87,14 +135,17 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
     {
         std::string headerText(headerLength, '\0');
         readExactly(m_fd.get(), reinterpret_cast<std::byte*>(headerText.data()), headerLength, 8, file);
-        nlohmann::json header = nlohmann::json::parse(headerText, nullptr, false);
-        if (header.is_discarded() || !header.is_object())
-            throw Error(file + ": the header is not a JSON object");
+        // Duplicate tensor names are refused here, by the JSON intake.
+        const nlohmann::json header = parseJsonDocument(headerText, file + ": header", kMaxHeaderBytes);
+        if (!header.is_object()) throw Error(file + ": the header is not a JSON object");
         m_dataStart = 8 + headerLength;
         const size_t dataSize = fileSize - 8 - headerLength;
 
         for (const auto& [name, entry] : header.items()) {
-            if (name == "__metadata__") continue;
+            if (name == "__metadata__") {
+                checkMetadata(entry, file);
+                continue;
+            }
             const std::string where = file + ": tensor '" + name + "'";
             if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
                 !entry.contains("data_offsets"))
@@ -111,13 +162,17 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
             TensorInfo info;
             info.name = name;
             info.dtype = parseDtype(dtype.get<std::string>(), name, file);
+            // The running product is bounded before each multiplication, so
+            // it cannot wrap.
+            constexpr uint64_t kMaxElements = uint64_t{1} << 40;
             uint64_t elements = 1;
             for (const auto& d : shape) {
-                if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40))
-                    throw Error(where + ": shape holds an invalid dimension");
-                info.shape.push_back(d.get<int64_t>());
-                elements *= d.get<uint64_t>();
-                if (elements > (uint64_t{1} << 40)) throw Error(where + ": shape is implausibly large");
+                if (!d.is_number_unsigned()) throw Error(where + ": shape holds an invalid dimension");
+                const auto size = d.get<uint64_t>();
+                if (size != 0 && elements > kMaxElements / size)
+                    throw Error(where + ": shape " + quoteShape(shape) + " has more than 2^40 elements");
+                info.shape.push_back(static_cast<int64_t>(size));
+                elements *= size;
             }
             const auto begin = offsets[0].get<uint64_t>();
             const auto end = offsets[1].get<uint64_t>();
@@ -131,6 +186,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
             info.bytes = end - begin;
             m_tensors.emplace(name, std::move(info));
         }
+        checkDataLayout(m_tensors, dataSize, file);
     }
 }
 

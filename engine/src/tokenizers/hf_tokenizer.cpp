@@ -94,7 +94,7 @@ std::string jsonQuoted(std::string_view text) { return json(std::string(text)).d
 HfTokenizer::HfTokenizer(const fs::path& tokenizerJson)
 {
     const Reader reader(tokenizerJson.string());
-    const json document = parseJsonDocument(readTokenizerFile(tokenizerJson), reader.file());
+    const json document = parseJsonDocument(readTokenizerFile(tokenizerJson), reader.file(), kMaxTokenizerFileBytes);
     if (!document.is_object()) reader.fail("expected a JSON object (a Hugging Face tokenizer.json)");
 
     // ---- the model: BPE over the 256 bytes
@@ -158,7 +158,7 @@ HfTokenizer::HfTokenizer(const fs::path& tokenizerJson)
     std::string joined;  // left + right, reused
     for (size_t i = 0; i < merges.size(); ++i) {
         const json& merge = merges[i];
-        const auto where = [&] { return "merge " + std::to_string(i + 1) + " " + merge.dump(); };
+        const auto where = [&] { return "merge " + std::to_string(i + 1) + " " + quoteJson(merge); };
         std::string_view left;
         std::string_view right;
         if (merge.is_string()) {
@@ -220,10 +220,10 @@ HfTokenizer::HfTokenizer(const fs::path& tokenizerJson)
             const json& pattern = reader.member(step, "pattern", where);
             const auto regex = pattern.is_object() ? pattern.find("Regex") : pattern.end();
             if (!pattern.is_object() || regex == pattern.end() || !regex->is_string())
-                reader.fail(where + " has a pattern " + pattern.dump() + "; only {\"Regex\": ...} is supported");
+                reader.fail(where + " has a pattern " + quoteJson(pattern) + "; only {\"Regex\": ...} is supported");
             const json& behavior = reader.member(step, "behavior", where);
             if (!behavior.is_string() || behavior.get<std::string>() != "Isolated")
-                reader.fail(where + " has behavior " + behavior.dump() + "; only \"Isolated\" is supported");
+                reader.fail(where + " has behavior " + quoteJson(behavior) + "; only \"Isolated\" is supported");
             if (reader.flag(step, "invert", false, where))
                 reader.fail(where + " has invert true; only false is supported");
             try {
