@@ -59,12 +59,12 @@ std::string memorySizeText(uint64_t bytes)
     return text;
 }
 
-void requireAvailableMemory(uint64_t bytes, const std::string& what)
+void requireAvailableMemory(uint64_t bytes, const std::string& what, const std::string& advice)
 {
     const auto available = availableMemoryBytes();
     if (!available || bytes <= *available) return;
     throw Error(what + " needs about " + memorySizeText(bytes) + " of memory, but only " + memorySizeText(*available) +
-                " is available; free memory, or choose a smaller model");
+                " is available; " + advice);
 }
 
 } // namespace bd3

@@ -16,8 +16,9 @@ std::optional<uint64_t> availableMemoryBytes();
 // "3.2 GiB", "512.0 MiB".
 std::string memorySizeText(uint64_t bytes);
 
-// Throws bd3::Error naming what and both sizes when bytes exceed what is
-// available; does nothing when availability is unknown.
-void requireAvailableMemory(uint64_t bytes, const std::string& what);
+// Throws bd3::Error naming what, both sizes and the advice when bytes exceed
+// what is available; does nothing when availability is unknown.
+void requireAvailableMemory(uint64_t bytes, const std::string& what,
+                            const std::string& advice = "free memory, or choose a smaller model");
 
 } // namespace bd3

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -89,6 +91,32 @@ TEST(Faults, ModelTooLargeForMemoryIsRefusedBeforeReading)
     const std::string message = loadError(folder);
     EXPECT_NE(message.find("of memory, but only"), std::string::npos) << message;
     EXPECT_NE(message.find("GiB"), std::string::npos) << message;
+}
+
+// A context of 1,048,576 positions on a model of a few megabytes: the
+// key/value cache grows with the rows a generation reaches (and each growth
+// is checked against the memory available), so 16 tokens cost megabytes, not
+// the 8 GiB a full-context cache would take.
+TEST(Faults, ALongContextCostsOnlyWhatAGenerationReaches)
+{
+    ScratchDir dir;
+    const auto folder = test::copyParityModel(dir.path());
+    nlohmann::json config = nlohmann::json::parse(test::readFile(folder / "config.json"));
+    config["model_length"] = 1 << 20;
+    test::writeFile(folder / "config.json", config.dump());
+    const auto model = Model::load(folder);
+    ASSERT_EQ(model->config().contextLength, 1 << 20);
+    SamplingParams params;
+    params.blockSize = 4;
+    params.steps = 4;
+    const LiveParameters live(params);
+    Recorder recorder;
+    const auto result = Generator(*model).run("A long context", live, test::fixedLengthRun(3, 16), recorder);
+    EXPECT_EQ(result.newTokens, 16);
+    rusage usage{};
+    ASSERT_EQ(getrusage(RUSAGE_SELF, &usage), 0);
+    const double peakGiB = static_cast<double>(usage.ru_maxrss) / (1024.0 * 1024.0);  // ru_maxrss is in KiB
+    EXPECT_LT(peakGiB, 2.0) << "peak resident memory " << peakGiB << " GiB";
 }
 
 class GenerationFaults : public testing::Test {

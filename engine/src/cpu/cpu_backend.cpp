@@ -5,6 +5,7 @@
 #include "cpu/thread_pool.hpp"
 #include "cpu/weight_matrix.hpp"
 #include "families/family_registry.hpp"
+#include "memory_budget.hpp"
 #include "stopwatch.hpp"
 
 #include <cblas.h>
@@ -44,6 +45,11 @@ public:
         if (!m_keys.empty() && m_keys.front().size() >= needed) return;
         const size_t grown = std::min(static_cast<size_t>(m_capacity) * m_width,
                                       std::max(needed, m_keys.empty() ? 0 : 2 * m_keys.front().size()));
+        // Checked like the weights, so a context larger than memory is an
+        // error naming the sizes, not the out-of-memory killer.
+        const size_t extra = (grown - (m_keys.empty() ? 0 : m_keys.front().size())) * 2 * m_keys.size() * sizeof(float);
+        requireAvailableMemory(extra, "the key/value cache for " + std::to_string(grown / m_width) + " tokens",
+                               "free memory, or shorten the text");
         for (auto* store : {&m_keys, &m_values})
             for (std::vector<float>& layer : *store) layer.resize(grown);
     }
