@@ -743,6 +743,14 @@ The open document is unchanged.</source>
         <source>Model loaded on the CPU: %1</source>
         <translation>模型已在 CPU 上加载：%1</translation>
     </message>
+    <message>
+        <source>Autosave is off: %1 other BD3 Studio windows are autosaving.</source>
+        <translation>自动保存已关闭：另有 %1 个 BD3 Studio 窗口正在自动保存。</translation>
+    </message>
+    <message>
+        <source>The autosaved session %1 could not be read (%2), nor moved aside (%3). It is left as it is, and this window does not autosave, so as not to write over it.</source>
+        <translation>无法读取自动保存的会话 %1（%2），也无法将其移到一旁（%3）。该文件保持原样，本窗口不进行自动保存，以免覆盖它。</translation>
+    </message>
 </context>
 <context>
     <name>PlotsPanel</name>
@@ -1363,6 +1371,10 @@ The open document is unchanged.</source>
     <message>
         <source>%1 cannot be read: %2</source>
         <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>The session&apos;s format version %1 is not a whole number.</source>
+        <translation>会话的格式版本 %1 不是整数。</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,8 @@
 // Writing a file the person asked for (a session, an autosave, exported text
 // or a trace) so that the old file is replaced only once every new byte is
-// on disk: a full disk or a read-only folder leaves the old file whole and
-// gives the problem in words.
+// on disk: a temporary file beside it is written, synced and renamed over
+// it, and the folder synced. A full disk or a read-only folder leaves the
+// old file whole and gives the problem in words.
 #pragma once
 
 #include <QByteArray>

@@ -1,5 +1,6 @@
 #include "main_window.hpp"
 
+#include "autosave_slot.hpp"
 #include "compare_dialog.hpp"
 #include "controls_dock.hpp"
 #include "engine_controller.hpp"
@@ -27,7 +28,6 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QJsonDocument>
-#include <QLockFile>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QThread>
@@ -199,18 +199,15 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     updateActions();
     updateStatus();
 
-    // Autosave: one studio at a time owns the autosave file; a lock left by
-    // a process that died is stale and taken over.
-    const QString dataDir = QFileInfo(autosavePath()).path();
-    QDir().mkpath(dataDir);
-    m_autosaveLock = std::make_unique<QLockFile>(dataDir + QStringLiteral("/autosave.lock"));
-    m_autosaveLock->setStaleLockTime(0);
-    if (!m_autosaveLock->tryLock(0)) m_autosaveLock.reset();
+    // Autosave: each running studio owns a slot of its own.
+    m_autosave = AutosaveSlot::claim(autosaveFolder());
+    if (!m_autosave)
+        statusBar()->showMessage(tr("Autosave is off: %1 other BD3 Studio windows are autosaving.").arg(AutosaveSlot::kSlots));
     m_autosaveTimer.setInterval(3000);
     connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
     // Restoring the settings above is no change to save.
     m_autosaveDirty = false;
-    if (m_autosaveLock) {
+    if (m_autosave) {
         m_autosaveTimer.start();
         QTimer::singleShot(0, this, &MainWindow::offerRestore);
     }
@@ -222,7 +219,7 @@ MainWindow::~MainWindow()
     // running has finished).
     m_autosaveTimer.stop();
     while (m_autosaving->load()) QThread::msleep(5);
-    if (m_autosaveLock && !m_restorePending) QFile::remove(autosavePath());
+    if (m_autosave && !m_restorePending) QFile::remove(autosavePath());
 }
 
 CompareDialog* MainWindow::compareDialog() const { return m_compare; }
@@ -579,10 +576,9 @@ void MainWindow::showAbout()
 
 void MainWindow::markChanged() { m_autosaveDirty = true; }
 
-QString MainWindow::autosavePath()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave.bd3session");
-}
+QString MainWindow::autosaveFolder() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
+
+QString MainWindow::autosavePath() const { return m_autosave ? m_autosave->path() : QString(); }
 
 void MainWindow::setAutosaveInterval(int milliseconds) { m_autosaveTimer.setInterval(std::max(milliseconds, 50)); }
 
@@ -683,7 +679,7 @@ void MainWindow::chooseSession()
 
 void MainWindow::autosave()
 {
-    if (!m_autosaveLock || m_restorePending || !m_autosaveDirty) return;
+    if (!m_autosave || m_restorePending || !m_autosaveDirty) return;
     // Written on a pool thread: a long session's traces take a while to
     // write, and the UI must not wait. One write at a time.
     if (m_autosaving->exchange(true)) return;
@@ -708,12 +704,20 @@ void MainWindow::offerRestore()
     QString problem;
     const std::optional<StudioSession> session = StudioSessionFormat::read(path, &problem);
     if (!session) {
-        // Kept aside, never silently lost.
-        const QString aside = path + QStringLiteral(".damaged");
-        QFile::remove(aside);
-        QFile::rename(path, aside);
-        // A dialog, not a status message: the words may be in that file,
-        // and the person has to know where to look.
+        // Kept aside, never deleted; a dialog, not a status message: the
+        // words may be in that file, and the person has to know where.
+        QString moveProblem;
+        const QString aside = m_autosave->keepAside(&moveProblem);
+        if (aside.isEmpty()) {
+            // Autosaving now would write over it.
+            m_autosave.reset();
+            m_autosaveTimer.stop();
+            showProblem(tr("Session Not Restored"),
+                        tr("The autosaved session %1 could not be read (%2), nor moved aside (%3). It is left as it "
+                           "is, and this window does not autosave, so as not to write over it.")
+                            .arg(path, problem, moveProblem));
+            return;
+        }
         showProblem(tr("Session Not Restored"),
                     tr("The autosaved session could not be read (%1); it was kept as %2.").arg(problem, aside));
         return;
@@ -781,7 +785,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_controller->stop();
     m_autosaveTimer.stop();
     while (m_autosaving->load()) QThread::msleep(5);
-    if (m_autosaveLock && !m_restorePending) QFile::remove(autosavePath());
+    if (m_autosave && !m_restorePending) QFile::remove(autosavePath());
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

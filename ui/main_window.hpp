@@ -19,7 +19,7 @@
 #include <atomic>
 #include <memory>
 
-class QLockFile;
+class AutosaveSlot;
 #include "studio_session.hpp"
 
 class CompareDialog;
@@ -76,8 +76,11 @@ public Q_SLOTS:
     QString openSessionFile(const QString& path);
     StudioSession currentSession() const;
     QString sessionPath() const { return m_sessionPath; }
-    // Where the session is saved every few seconds while it has changes.
-    static QString autosavePath();
+    // Where the session is saved every few seconds while it has changes:
+    // where the autosave files live, and the one this window writes (empty
+    // when every slot is held by another studio).
+    static QString autosaveFolder();
+    QString autosavePath() const;
     void setAutosaveInterval(int milliseconds);
     // The offer to restore an autosaved session, while it is open.
     QMessageBox* restoreDialog() const { return m_restoreDialog; }
@@ -136,7 +139,7 @@ private:
     std::shared_ptr<std::atomic<bool>> m_autosaving = std::make_shared<std::atomic<bool>>(false);
     QString m_sessionPath;
     QTimer m_autosaveTimer;
-    std::unique_ptr<QLockFile> m_autosaveLock;  // held while this window autosaves
+    std::unique_ptr<AutosaveSlot> m_autosave;  // the slot this window autosaves to
     bool m_autosaveDirty = false;
     bool m_restorePending = false;
     QPointer<QMessageBox> m_restoreDialog;

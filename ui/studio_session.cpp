@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cmath>
 #include <optional>
 
 namespace {
@@ -63,16 +64,20 @@ std::optional<StudioSession> StudioSessionFormat::fromJson(const QByteArray& jso
         return fail(tr("This is not a BD3 Studio session."));
     const QJsonValue versionValue = root.value(QStringLiteral("version"));
     if (!versionValue.isDouble()) return fail(tr("The session has no format version."));
-    const int version = versionValue.toInt();
+    // Compared as the number written, so a huge one (99999999999999999999)
+    // is a newer format and not what toInt() makes of it.
+    const double version = versionValue.toDouble();
+    if (version < 0 || version != std::floor(version))
+        return fail(tr("The session's format version %1 is not a whole number.").arg(version));
     if (version > StudioSession::formatVersion)
         return fail(tr("This session was saved by a newer BD3 Studio (session format %1); this version reads format %2. "
                        "Open it with a newer BD3 Studio.")
-                        .arg(version)
+                        .arg(QString::number(version, 'f', 0))
                         .arg(StudioSession::formatVersion));
     if (version < StudioSession::formatVersion)
         return fail(tr("This session uses format %1, from an older BD3 Studio, which this version no longer reads "
                        "(it reads format %2).")
-                        .arg(version)
+                        .arg(QString::number(version, 'f', 0))
                         .arg(StudioSession::formatVersion));
 
     StudioSession session;

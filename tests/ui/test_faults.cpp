@@ -8,6 +8,7 @@
 // The disks are small tmpfs mounts made by the test itself, so it runs in a
 // private mount namespace (tests/ui/run_in_mount_namespace.sh; ctest does
 // that).
+#include "autosave_slot.hpp"
 #include "controls_dock.hpp"
 #include "engine_controller.hpp"
 #include "generation_record.hpp"
@@ -72,6 +73,13 @@ public:
         return {};
     }
     void makeRoom() const { QFile::remove(filePath(QStringLiteral("filler"))); }
+    // Full but for about `bytes`.
+    QString fillLeaving(qint64 bytes) const
+    {
+        if (QString problem = fill(); !problem.isEmpty()) return problem;
+        QFile filler(filePath(QStringLiteral("filler")));
+        return filler.resize(std::max<qint64>(0, filler.size() - bytes)) ? QString() : filler.errorString();
+    }
     QString setReadOnly(bool readOnly) const
     {
         return run({QStringLiteral("-o"), readOnly ? QStringLiteral("remount,ro") : QStringLiteral("remount,rw"), m_path});
@@ -92,6 +100,18 @@ private:
     QString m_error;
     bool m_mounted = false;
 };
+
+bool writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
 
 QString readDocument(const QString& sessionPath)
 {
@@ -185,6 +205,16 @@ private Q_SLOTS:
         QVERIFY(m_window->editor()->document()->isModified());    // and still marked unsaved
         QCOMPARE(readDocument(path), QStringLiteral("First draft."));  // the file on disk is whole
 
+        // A little room left: the write is cut short, and the error still
+        // says why (not "Unknown error").
+        disk.makeRoom();
+        QCOMPARE(disk.fillLeaving(16 * 1024), QString());
+        type(second + QString(200'000, QLatin1Char('x')));
+        const QString almost = m_window->saveSessionFile(path);
+        QVERIFY2(almost.contains(QStringLiteral("No space left on device")), qPrintable(almost));
+        QCOMPARE(readDocument(path), QStringLiteral("First draft."));
+        type(second);
+
         disk.makeRoom();
         QCOMPARE(disk.setReadOnly(true), QString());
         const QString readOnly = m_window->saveSessionFile(path);
@@ -206,7 +236,7 @@ private Q_SLOTS:
         qputenv("XDG_DATA_HOME", disk.path().toUtf8());
         openWindow();
         m_window->setAutosaveInterval(100);
-        const QString autosave = MainWindow::autosavePath();
+        const QString autosave = m_window->autosavePath();
         QVERIFY2(autosave.startsWith(disk.path()), qPrintable(autosave));
 
         type(QStringLiteral("Autosaved words."));
@@ -243,24 +273,46 @@ private Q_SLOTS:
         m_window.reset();  // before the disk goes
     }
 
+    // An unreadable autosave is moved aside, never deleted: not even an
+    // earlier copy kept aside before is replaced.
     void damagedAutosaveIsKeptAside()
     {
-        const QString autosave = MainWindow::autosavePath();
+        const QString autosave = AutosaveSlot::pathOf(MainWindow::autosaveFolder(), 0);
         QDir().mkpath(QFileInfo(autosave).path());
-        QFile damaged(autosave);
-        QVERIFY(damaged.open(QIODevice::WriteOnly));
-        damaged.write("{\"format\": \"bd3-studio-session\", \"version\": 1, \"document\": {\"text\": \"half a sen");
-        damaged.close();
+        const QString earlier = autosave + QStringLiteral(".damaged");
+        QVERIFY(writeFile(earlier, "an earlier damaged copy"));
+        QVERIFY(writeFile(autosave, "{\"format\": \"bd3-studio-session\", \"version\": 1, \"document\": {\"text\": \"half a sen"));
         openWindow();
+        QCOMPARE(m_window->autosavePath(), autosave);
         QMessageBox* problem = m_window->findChild<QMessageBox*>(QStringLiteral("problemDialog"));
         QVERIFY(problem != nullptr);
         QVERIFY2(problem->text().contains(QStringLiteral("could not be read")), qPrintable(problem->text()));
-        QVERIFY2(problem->text().contains(QStringLiteral("autosave.bd3session.damaged")), qPrintable(problem->text()));
+        QVERIFY2(problem->text().contains(QStringLiteral("autosave.bd3session.damaged-2")), qPrintable(problem->text()));
         QVERIFY(!QFile::exists(autosave));
-        QFile aside(autosave + QStringLiteral(".damaged"));
-        QVERIFY(aside.open(QIODevice::ReadOnly));
-        QVERIFY(aside.readAll().contains("half a sen"));  // kept for the person, not deleted
+        QCOMPARE(readFile(earlier), QByteArray("an earlier damaged copy"));
+        QVERIFY(readFile(autosave + QStringLiteral(".damaged-2")).contains("half a sen"));  // kept for the person
         QVERIFY(m_window->restoreDialog() == nullptr);
+        problem->close();
+        m_window.reset();
+        QFile::remove(earlier);
+        QFile::remove(autosave + QStringLiteral(".damaged-2"));
+    }
+
+    // A second studio autosaves too, to a file of its own.
+    void aSecondStudioAutosavesToItsOwnFile()
+    {
+        openWindow();
+        auto second = std::make_unique<MainWindow>(tinyModel);
+        const QString first = m_window->autosavePath();
+        const QString own = second->autosavePath();
+        QCOMPARE(first, AutosaveSlot::pathOf(MainWindow::autosaveFolder(), 0));
+        QCOMPARE(own, AutosaveSlot::pathOf(MainWindow::autosaveFolder(), 1));
+        second->setAutosaveInterval(100);
+        second->editor()->setPlainText(QStringLiteral("Words in the second window."));
+        QTRY_COMPARE_WITH_TIMEOUT(readDocument(own), QStringLiteral("Words in the second window."), 10000);
+        QVERIFY(!QFile::exists(first) || readDocument(first) != QStringLiteral("Words in the second window."));
+        second.reset();
+        QVERIFY(!QFile::exists(own));  // an orderly end leaves nothing to restore
     }
 
     void sessionWhoseModelIsGoneOpensWithTheCurrentModel()

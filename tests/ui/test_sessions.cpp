@@ -138,6 +138,11 @@ private Q_SLOTS:
              QStringLiteral("newer BD3 Studio")},
             {writeVariant(QStringLiteral("older.bd3session"), [](QJsonObject& r) { r[QStringLiteral("version")] = 0; }, good),
              QStringLiteral("older BD3 Studio")},
+            // Larger than any int: a newer format, not "format 0".
+            {writeVariant(QStringLiteral("huge.bd3session"), [](QJsonObject& r) { r[QStringLiteral("version")] = 1e20; }, good),
+             QStringLiteral("newer BD3 Studio (session format 100000000000000000000)")},
+            {writeVariant(QStringLiteral("fraction.bd3session"), [](QJsonObject& r) { r[QStringLiteral("version")] = 1.5; }, good),
+             QStringLiteral("format version 1.5 is not a whole number")},
             {writeVariant(QStringLiteral("other.bd3session"), [](QJsonObject& r) { r[QStringLiteral("format")] = 1; }, good),
              QStringLiteral("not a BD3 Studio session")},
             {writeVariant(QStringLiteral("badtrace.bd3session"),
