@@ -55,7 +55,7 @@ void Gpt2Tokenizer::readVocabulary(const fs::path& vocabJson)
     std::vector<bool> taken(static_cast<size_t>(count), false);
     for (const auto& entry : vocabulary.items()) {
         const std::string& token = entry.key();
-        const std::string where = file + ": token \"" + token + "\"";
+        const std::string where = file + ": token " + quoteText(token);
         if (!entry.value().is_number_integer()) throw Error(where + " has an id that is not an integer");
         const auto id = entry.value().get<int64_t>();
         if (id < 0 || id >= count)
@@ -83,7 +83,7 @@ void Gpt2Tokenizer::readMerges(const fs::path& mergesTxt)
     auto idOf = [&](const std::string& token, const std::string& where) {
         const auto found = m_idOfToken.find(token);
         if (found == m_idOfToken.end())
-            throw Error(where + ": \"" + token + "\" is not in the vocabulary");
+            throw Error(where + ": " + quoteText(token) + " is not in the vocabulary");
         return found->second;
     };
 
@@ -107,7 +107,7 @@ void Gpt2Tokenizer::readMerges(const fs::path& mergesTxt)
         const int32_t rightId = idOf(right, where);
         const int32_t mergedId = idOf(left + right, where);
         if (!m_encoder.addMerge(leftId, rightId, mergedId))
-            throw Error(where + ": the merge \"" + left + " " + right + "\" is listed twice");
+            throw Error(where + ": the merge " + quoteText(left + " " + right) + " is listed twice");
     }
 }
 

@@ -1,6 +1,7 @@
 #include "json_document.hpp"
 
 #include "bd3/error.hpp"
+#include "bd3/utf8.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -66,6 +67,14 @@ std::string quoteJson(const nlohmann::json& value)
     constexpr size_t limit = 60;
     if (text.size() > limit) text = text.substr(0, limit) + "... (" + std::to_string(text.size()) + " characters)";
     return text;
+}
+
+std::string quoteText(std::string_view text)
+{
+    std::string quoted = nlohmann::json(validUtf8(text)).dump();
+    constexpr size_t limit = 60;
+    if (quoted.size() > limit) quoted = quoted.substr(0, completeUtf8Prefix(quoted.substr(0, limit))) + "\"...";
+    return quoted;
 }
 
 std::string readInputFile(const std::filesystem::path& path, size_t maxBytes)

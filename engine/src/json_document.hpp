@@ -30,6 +30,11 @@ nlohmann::json parseJsonDocument(std::string_view text, const std::string& origi
 // containers by their kind only.
 std::string quoteJson(const nlohmann::json& value);
 
+// Text from a file quoted for an error message: in double quotes, control
+// characters (a NUL, an escape) escaped as JSON escapes them, ill-formed
+// UTF-8 as U+FFFD, cut at 60 characters. A raw NUL would end the message.
+std::string quoteText(std::string_view text);
+
 // A whole input file of at most maxBytes. Anything but a regular file (a
 // FIFO, a device, a folder) is refused without blocking on it.
 std::string readInputFile(const std::filesystem::path& path, size_t maxBytes);

@@ -387,6 +387,11 @@ TEST_F(Gpt2Tiny, BadMergesLinesNameFileAndLine)
     const std::string twice = loadError("a b\nc d\na b\n");
     EXPECT_NE(twice.find("merges.txt:3"), std::string::npos) << twice;
 
+    // A NUL in a symbol is escaped: raw, it would end the message there.
+    const std::string nul = loadError(std::string("a b\nc\0d e\n", 10));
+    EXPECT_NE(nul.find("merges.txt:2: \"c\\u0000d\" is not in the vocabulary"), std::string::npos) << nul;
+    EXPECT_EQ(nul.find('\0'), std::string::npos);
+
     const std::string invalidUtf8 = loadError("a b\n\xC3(\n");
     EXPECT_NE(invalidUtf8.find("merges.txt is not valid UTF-8 at byte 4"), std::string::npos) << invalidUtf8;
 }
