@@ -115,7 +115,7 @@ bool decimalDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::optional<double> parseFloat(const std::string& raw)
 {
-    std::string s = text::strip(raw, std::nullopt, text::Side::Both);
+    std::string s = text::strip(text::asciiDigitsAndSpaces(raw), std::nullopt, text::Side::Both);
     std::string body = s;
     bool negative = false;
     if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
@@ -160,7 +160,7 @@ int digitValue(char c)
 std::optional<int64_t> parseInt(const std::string& raw, int64_t base)
 {
     if (base != 0 && (base < 2 || base > 36)) return std::nullopt;
-    std::string s = text::strip(raw, std::nullopt, text::Side::Both);
+    std::string s = text::strip(text::asciiDigitsAndSpaces(raw), std::nullopt, text::Side::Both);
     bool negative = false;
     size_t i = 0;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';

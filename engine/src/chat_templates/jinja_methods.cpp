@@ -419,13 +419,18 @@ Value getItem(const Value& obj, const Value& key)
 
 Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step)
 {
+    // jinja2 slices with Python's own subscript, so failures raise.
     if (obj.isUndefined()) failUndefined(obj);
     const bool sliceable = obj.is(Type::String) ||
                            (obj.is(Type::Sequence) && (obj.seq().kind == SequenceKind::List ||
                                                        obj.seq().kind == SequenceKind::Tuple ||
                                                        obj.seq().kind == SequenceKind::Range));
-    if (!sliceable || !sliceBound(start) || !sliceBound(stop) || !sliceBound(step))
-        return Value::undefined(objectTypeRepr(obj) + " has no element slice(...)");
+    if (obj.is(Type::Dict)) throw RenderError("unhashable type: 'slice'");
+    if (!sliceable) throw RenderError("'" + typeName(obj) + "' object is not subscriptable");
+    for (const Value* bound : {&start, &stop, &step}) {
+        if (bound->isUndefined()) failUndefined(*bound);
+        if (!sliceBound(*bound)) throw RenderError("slice indices must be integers or None or have an __index__ method");
+    }
     if (obj.is(Type::String)) {
         const std::u32string cps = text::decode(obj.str());
         std::u32string out;

@@ -179,22 +179,24 @@ private:
             }
             items = std::move(kept);
         }
-        if (items.empty()) {
-            if (node.hasElse) return execBody(node.bodies[1], childOf(scope), out);
-            return Flow::Normal;
-        }
         auto loop = makeShared<Loop>();
         loop->items = makeShared<std::vector<Value>>(std::move(items));
         remember(m_loops, loop);
         const Value loopValue = Value::loop(loop);
+        // jinja2 runs the else body unless some turn reached the end of the
+        // body: a break or continue in every turn leaves it to run.
+        bool completed = false;
         for (size_t i = 0; i < loop->items->size(); ++i) {
             m_budget.charge(1);
             loop->index0 = i;
             const ScopePtr inner = childOf(scope);
             assign(node.target, (*loop->items)[i], inner);
             inner->set("loop", loopValue);
-            if (execBody(node.bodies[0], inner, out) == Flow::Break) break;
+            const Flow flow = execBody(node.bodies[0], inner, out);
+            if (flow == Flow::Break) break;
+            completed = completed || flow == Flow::Normal;
         }
+        if (!completed && node.hasElse) return execBody(node.bodies[1], childOf(scope), out);
         return Flow::Normal;
     }
 

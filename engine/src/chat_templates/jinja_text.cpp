@@ -278,6 +278,20 @@ bool isAll(std::string_view s, CharClass cls)
 
 bool isWordChar(char32_t c) { return c == U'_' || isAlnumChar(c); }
 
+std::string asciiDigitsAndSpaces(std::string_view s)
+{
+    std::string out;
+    for (const char32_t c : decode(s)) {
+        if (c >= 0x80 && isDecimalChar(c))
+            out.push_back(static_cast<char>('0' + u_charDigitValue(static_cast<UChar32>(c))));
+        else if (c >= 0x80 && isSpace(c))
+            out.push_back(' ');
+        else
+            appendCodepoint(out, c);
+    }
+    return out;
+}
+
 std::string strip(std::string_view s, const std::optional<std::string>& chars, Side side)
 {
     const std::u32string set = chars ? decode(*chars) : std::u32string();

@@ -31,6 +31,9 @@ bool isUpper(std::string_view s);
 enum class CharClass { Digit, Alpha, Alnum, Space, Decimal, Numeric };
 bool isAll(std::string_view s, CharClass cls);
 bool isWordChar(char32_t c);  // what \w matches in Python's re
+// What int() and float() parse: Unicode decimal digits made ASCII, every
+// whitespace character a space.
+std::string asciiDigitsAndSpaces(std::string_view s);
 
 enum class Side { Both, Left, Right };
 // str.strip(chars): chars absent strips whitespace.
