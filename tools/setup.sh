@@ -15,9 +15,10 @@ packages=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
     libqcustomplot-dev libqcustomplot2.1-qt6 libgif-dev qt6-svg-dev qt6-translations-l10n
     # tests and tools: GoogleTest, Google Benchmark, the PyTorch reference,
-    # the independent GPT-2 and Qwen3 tokenizers (npm), screenshots under Xvfb
+    # the independent GPT-2 and Qwen3 tokenizers (npm), jinja2 for the chat
+    # templates' reference outputs, screenshots under Xvfb
     googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
-    python3 python3-torch python3-numpy python3-sentencepiece python3-pytest python3-matplotlib
+    python3 python3-torch python3-numpy python3-sentencepiece python3-pytest python3-matplotlib python3-jinja2
     xvfb xauth imagemagick
     # the training corpus (tools/corpus/build_corpus.py)
     bible-kjv bible-kjv-text fortunes fortunes-min
