@@ -20,6 +20,8 @@ Layouts:
   tiny-a2d           dllm A2D (Qwen3) 2 x 64, tied embeddings
                      (tiny: vocab 1040, mask 1030, block size 4, SentencePiece
                      tokenizer tests/fixtures/tokenizer/tiny-sp.model, F32)
+  small-sdar         SDAR 2 x 64 with Qwen3's real tokenizer and chat template
+                     (vocab 151936, tied: 19 MB in BF16)
   sdar-1.7b          SDAR-1.7B-Chat shape: 28 x 2048, 16/8 heads, MLP 6144, tied
   sdar-4b            SDAR-4B-Chat shape: 36 x 2560, 32/8 heads, MLP 9728, untied, 2 shards
   fast-dllm-v2-1.5b  Fast_dLLM_v2_1.5B shape: 28 x 1536, 12/2 heads, MLP 8960, tied
@@ -65,6 +67,10 @@ LAYOUTS = {
     "tiny-sdar": dict(family="sdar", tiny=True, tied=False, shards=1),
     "tiny-fast-dllm": dict(family="fast-dllm", tiny=True, tied=False, shards=2),
     "tiny-a2d": dict(family="a2d", tiny=True, tied=True, shards=1),
+    "small-sdar": dict(family="sdar", tiny=False, tied=True, shards=1, shape=dict(
+        vocab_size=151936, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=24, intermediate_size=96, rope_theta=1000000,
+        rms_norm_eps=1e-6, max_position_embeddings=512)),
     "sdar-1.7b": dict(family="sdar", tiny=False, tied=True, shards=1, shape=dict(
         vocab_size=151936, hidden_size=2048, num_hidden_layers=28, num_attention_heads=16,
         num_key_value_heads=8, head_dim=128, intermediate_size=6144, rope_theta=1000000,
@@ -250,6 +256,22 @@ def add_mask_token(path: Path, content: str, token_id: int) -> None:
     path.write_text(json.dumps(tokenizer, ensure_ascii=False), encoding="utf-8")
 
 
+def name_mask_token(folder: Path, content: str) -> None:
+    """Names the mask in tokenizer_config.json as SDAR-4B-Chat's does, and writes
+    a special_tokens_map.json that, like SDAR's, lists it as "<MASK>" instead."""
+    path = folder / "tokenizer_config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config["mask_token"] = content
+    config["additional_special_tokens"] = config.get("additional_special_tokens", []) + [content]
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_json(folder / "special_tokens_map.json", {
+        "additional_special_tokens": config["additional_special_tokens"][:-1] + ["<MASK>"],
+        "eos_token": {"content": config["eos_token"], "lstrip": False, "normalized": False,
+                      "rstrip": False, "single_word": False},
+        "pad_token": {"content": config["pad_token"], "lstrip": False, "normalized": False,
+                      "rstrip": False, "single_word": False}})
+
+
 def layout(name: str, dtype: str | None = None) -> dict:
     """Everything about a layout except the weights: config.json and
     generation_config.json dicts, tokenizer files, default shards / dtype / init."""
@@ -363,6 +385,7 @@ def make_model(name: str, output, dtype: str | None = None, shards: int | None =
         shutil.copyfile(src, out / dst)
     if "tokenizer.json" in lay["tokenizer"]:
         add_mask_token(out / "tokenizer.json", "<|MASK|>", lay["config"]["mask_token_id"])
+        name_mask_token(out, "<|MASK|>")
     total = write_weights(out, cfg, DTYPE_NAMES[dtype], seed, init, shards)
     params = sum(int(torch.Size(s).numel()) for s in expected_shapes(cfg).values())
     return dict(parameters=params, bytes=total, dtype=dtype, shards=shards, init=init)

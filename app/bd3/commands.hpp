@@ -15,6 +15,7 @@ namespace bd3::cli {
 using Command = std::function<int()>;
 
 Command addGenerateCommand(CLI::App& app);
+Command addChatCommand(CLI::App& app);
 Command addInfoCommand(CLI::App& app);
 Command addTokenizeCommand(CLI::App& app);
 Command addLogitsCommand(CLI::App& app);

@@ -58,6 +58,15 @@ int runInfo(const std::filesystem::path& folder)
               << "memory       weights " << mebibytes(model->weightBytes()) << " (" << model->weightType()
               << "), full-context cache "
               << mebibytes(cacheBytes) << '\n';
+    if (const ChatTemplate* chat = model->chatTemplate())
+        std::cout << "chat         template from " << chat->origin()
+                  << (chat->hasThinkingSwitch() ? " (with a thinking switch)" : "") << '\n';
+    else
+        std::cout << "chat         "
+                  << (model->chatTemplateProblem().empty() ? "no chat template: continues text"
+                                                           : "template unusable: " + model->chatTemplateProblem())
+                  << '\n';
+    for (const std::string& note : model->notes()) std::cout << "note         " << note << '\n';
     const DeviceReport devices = availableDevices();
     for (const DeviceInfo& d : devices.devices)
         std::cout << "device       " << deviceName(d.device) << ": " << d.name << '\n';

@@ -21,6 +21,7 @@ int main(int argc, char** argv)
         subcommands.push_back({parser, addCommand(*parser)});
     };
     add("generate", "Continue a prompt block by block", bd3::cli::addGenerateCommand);
+    add("chat", "Talk with a chat model in its own template", bd3::cli::addChatCommand);
     add("info", "Summarise a model folder", bd3::cli::addInfoCommand);
     add("tokenize", "Show the token ids of a text, or the text of ids", bd3::cli::addTokenizeCommand);
     add("logits", "Write the network's log-probabilities for token ids as .npy", bd3::cli::addLogitsCommand);

@@ -17,6 +17,7 @@ struct TokenizeSettings {
     std::string text;
     std::string decode;
     bool idsOnly = false;
+    bool special = false;
 };
 
 int runTokenize(const TokenizeSettings& s)
@@ -32,7 +33,7 @@ int runTokenize(const TokenizeSettings& s)
         std::cout << validUtf8(tokenizer->decode(ids)) << '\n';
         return 0;
     }
-    const std::vector<int32_t> ids = tokenizer->encode(s.text);
+    const std::vector<int32_t> ids = s.special ? tokenizer->encodeWithSpecialTokens(s.text) : tokenizer->encode(s.text);
     if (s.idsOnly) {
         for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
         std::cout << '\n';
@@ -56,6 +57,9 @@ Command addTokenizeCommand(CLI::App& app)
     auto* decode = app.add_option("--decode", s->decode, "Token ids to turn back into text (space or comma separated)");
     text->excludes(decode);
     app.add_flag("--ids-only", s->idsOnly, "Print only the ids, on one line");
+    app.add_flag("--special", s->special,
+                 "Read special tokens written in the text (<|im_start|>) as their ids, as a chat template's text is "
+                 "read; without it they are ordinary characters");
     return [s] { return runTokenize(*s); };
 }
 

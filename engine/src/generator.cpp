@@ -386,7 +386,9 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
 
     std::vector<int32_t> tokens;
     if (config.prependBos) tokens.push_back(config.bosId);
-    std::vector<int32_t> promptIds = m_model.tokenizer().encode(prompt);
+    const Tokenizer& tokenizer = m_model.tokenizer();
+    std::vector<int32_t> promptIds =
+        options.promptHasSpecialTokens ? tokenizer.encodeWithSpecialTokens(prompt) : tokenizer.encode(prompt);
     if (promptIds.empty()) throw Error("the prompt has no tokens: the tokenizer keeps nothing of it");
     const auto room = static_cast<size_t>(config.contextLength - std::min(live.current().blockSize, config.contextLength));
     if (options.keepPromptTail && promptIds.size() + 1 > room)

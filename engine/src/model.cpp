@@ -5,6 +5,7 @@
 #include "bd3/error.hpp"
 #include "formats/model_weights.hpp"
 #include "subs_output.hpp"
+#include "tokenizers/special_tokens.hpp"
 
 #include <numeric>
 
@@ -29,6 +30,12 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
     if (model->m_tokenizer->size() > config.vocabSize)
         throw Error(folder.string() + ": the tokenizer has " + std::to_string(model->m_tokenizer->size()) +
                     " entries but config.json's vocab_size is only " + std::to_string(config.vocabSize));
+    model->m_notes = reconcileSpecialTokens(readNamedSpecialTokens(folder), *model->m_tokenizer, model->m_config);
+    try {
+        model->m_chatTemplate = ChatTemplate::fromFolder(folder);
+    } catch (const Error& error) {
+        model->m_chatTemplateProblem = error.what();
+    }
 
     ModelWeights weights(folder);
     weights.setProgress(options.progress);

@@ -219,6 +219,9 @@ Trace parseTrace(std::string_view text)
     trace.options.maxNewTokens = int32(options, "options", "max_new_tokens", 1);
     trace.options.stopAtEos = boolean(options, "options", "stop_at_eos");
     trace.options.entropyStop = boolean(options, "options", "entropy_stop");
+    // Traces written before chat prompts existed lack it.
+    trace.options.promptHasSpecialTokens =
+        options.contains("prompt_special_tokens") && boolean(options, "options", "prompt_special_tokens");
 
     const json& blocks = array(doc, "", "blocks");
     for (size_t b = 0; b < blocks.size(); ++b) {

@@ -112,7 +112,8 @@ std::string TraceRecorder::toJson() const
          {{"seed", m_options.seed},
           {"max_new_tokens", m_options.maxNewTokens},
           {"stop_at_eos", m_options.stopAtEos},
-          {"entropy_stop", m_options.entropyStop}}},
+          {"entropy_stop", m_options.entropyStop},
+          {"prompt_special_tokens", m_options.promptHasSpecialTokens}}},
         {"blocks", blocks},
         {"finished", nullptr},
     };

@@ -1,6 +1,7 @@
 // A loaded BD3-LM: configuration, tokenizer and weights on a compute backend.
 #pragma once
 
+#include "bd3/chat.hpp"
 #include "bd3/model_config.hpp"
 #include "bd3/tokenizer.hpp"
 
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +57,13 @@ public:
     Device device() const { return m_device; }
     const std::string& deviceNote() const { return m_deviceNote; }
     int64_t parameterCount() const { return m_parameterCount; }
+    // The folder's chat template; null when it has none or it cannot be used,
+    // and then chatTemplateProblem() says why (the model still continues text).
+    const ChatTemplate* chatTemplate() const { return m_chatTemplate ? &*m_chatTemplate : nullptr; }
+    const std::string& chatTemplateProblem() const { return m_chatTemplateProblem; }
+    // What loading noticed and settled without failing (a mask token the
+    // tokenizer files name differently from config.json, ...).
+    const std::vector<std::string>& notes() const { return m_notes; }
     // Bytes of the weights as held for compute.
     int64_t weightBytes() const;
     // Their type as held: "f32", "f16", "bf16" or "mixed".
@@ -76,6 +85,9 @@ private:
     std::string m_deviceNote;
     int64_t m_parameterCount = 0;
     std::string m_weightType;
+    std::optional<ChatTemplate> m_chatTemplate;
+    std::string m_chatTemplateProblem;
+    std::vector<std::string> m_notes;
 };
 
 } // namespace bd3

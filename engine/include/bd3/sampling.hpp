@@ -77,6 +77,10 @@ struct GenerationOptions {
     // A prompt longer than the context is an error unless this is set; then
     // only its latest tokens are kept, leaving room for the first block.
     bool keepPromptTail = false;
+    // The prompt is text the program composed, such as a rendered chat
+    // template: the special tokens written in it (<|im_start|>) become their
+    // ids. Never set for what a person typed.
+    bool promptHasSpecialTokens = false;
 
     void validate() const;
 };
