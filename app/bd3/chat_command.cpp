@@ -59,12 +59,12 @@ public:
         options.promptHasSpecialTokens = true;
         LiveParameters live(m_settings.params);
         ObserverFan observers;
-        TextPrinter printer(std::cout);
+        TextPrinter printer;
         TerminalBlockView view(m_model.tokenizer(), m_model.config().maskId, std::cerr);
         observers.add(m_settings.visual ? static_cast<GenerationObserver&>(view) : printer);
         const GenerationFinished result = Generator(m_model).run(prompt, live, options, observers);
-        if (m_settings.visual) std::cout << result.text;
-        std::cout << '\n' << std::flush;
+        if (m_settings.visual) printer.write(result.text);
+        printer.write("\n");
         printStopLine(std::cerr, result, options.seed);
         m_turns.push_back({"assistant", result.text});
         ++m_answered;

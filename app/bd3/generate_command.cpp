@@ -46,22 +46,20 @@ int runGenerate(GenerateSettings& s)
     Generator generator(*model);
 
     ObserverFan observers;
-    TextPrinter printer(std::cout);
+    // Plain continuation echoes the prompt before the text it continues with.
+    TextPrinter printer(s.chat ? std::string() : s.prompt);
     TerminalBlockView view(model->tokenizer(), model->config().maskId, std::cerr);
     TraceRecorder trace(*model, prompt, s.options);
-    const std::string echo = s.chat ? std::string() : s.prompt;
     // The visual view redraws blocks on stderr, so the text waits for the end.
-    if (s.visual) {
-        observers.add(view);
-    } else {
-        std::cout << echo << std::flush;
-        observers.add(printer);
-    }
+    observers.add(s.visual ? static_cast<GenerationObserver&>(view) : printer);
     if (!s.trace.empty()) observers.add(trace);
 
     const GenerationFinished result = generator.run(prompt, live, s.options, observers);
-    if (s.visual) std::cout << echo << result.text;
-    std::cout << '\n';
+    if (s.visual) {
+        printer.writeLead();
+        printer.write(result.text);
+    }
+    printer.write("\n");
     if (!s.trace.empty()) trace.writeFile(s.trace);
     printSamplingLine(std::cerr, s.params);
     printStopLine(std::cerr, result, s.options.seed);

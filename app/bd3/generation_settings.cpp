@@ -1,10 +1,13 @@
 #include "generation_settings.hpp"
 
 #include "commands.hpp"
+#include "terminal_text.hpp"
 
 #include "bd3/error.hpp"
 
+#include <charconv>
 #include <iomanip>
+#include <iostream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -66,7 +69,17 @@ void addGenerationOptions(CLI::App& app, GenerationSettings& s)
                    [](SamplingParams& to, const SamplingParams& from) { to.topP = from.topP; });
     app.add_option("--top-alternatives", p.topAlternatives, "Alternatives recorded per revealed token")
         ->capture_default_str();
-    app.add_option("--seed", s.seed, "Random seed (default: a fresh one, printed at the end)");
+    // CLI11 would read "-1" or 2^64 as 2^64 - 1; a seed is a whole number
+    // that fits in 64 bits, or an error saying so.
+    const CLI::Validator seed(
+        [](std::string& text) {
+            uint64_t value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (error == std::errc() && end == text.data() + text.size()) return std::string();
+            return "the seed must be a whole number from 0 to 18446744073709551615, not " + text;
+        },
+        "UINT64");
+    app.add_option("--seed", s.seed, "Random seed (default: a fresh one, printed at the end)")->check(seed);
     app.add_option("-n,--max-tokens", s.options.maxNewTokens, "Most new tokens")->capture_default_str();
     app.add_flag("--no-stop-at-eos", s.noStopAtEos, "Keep going past end-of-sequence tokens");
     app.add_flag("--entropy-stop", s.options.entropyStop, "Stop when the text degenerates into repetition");
@@ -117,6 +130,21 @@ std::string renderChatTurn(const ChatTemplate& chat, const GenerationSettings& s
     request.messages.insert(request.messages.end(), turns.begin(), turns.end());
     request.enableThinking = settings.thinking;
     return chat.render(request);
+}
+
+TextPrinter::TextPrinter(std::string lead) : m_lead(std::move(lead)), m_terminal(stdoutIsTerminal()) {}
+
+void TextPrinter::write(std::string_view text)
+{
+    if (m_terminal) std::cout << terminalSafe(text);
+    else std::cout << text;
+    std::cout << std::flush;
+}
+
+void TextPrinter::writeLead()
+{
+    if (std::exchange(m_leadWritten, true)) return;
+    write(m_lead);
 }
 
 void printSamplingLine(std::ostream& out, const SamplingParams& p)

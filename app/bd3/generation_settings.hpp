@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <ostream>
 #include <utility>
 #include <vector>
@@ -51,14 +52,23 @@ void printSamplingLine(std::ostream& out, const SamplingParams& params);
 // "stop: end-of-sequence | 12 tokens in 3 blocks | ..." : how a run ended.
 void printStopLine(std::ostream& out, const GenerationFinished& result, uint64_t seed);
 
-// Streams committed text to an output as blocks finish.
+// Writes text to standard output: exactly to a pipe or a file, terminal-safe
+// (terminal_text.hpp) to a terminal. As an observer it streams committed text
+// as blocks finish, after `lead` (the prompt being continued), which waits for
+// the first block so that a prompt the engine refuses is never echoed.
 class TextPrinter final : public GenerationObserver {
 public:
-    explicit TextPrinter(std::ostream& out) : m_out(out) {}
-    void blockCommitted(const BlockCommitted& event) override { m_out << event.text << std::flush; }
+    explicit TextPrinter(std::string lead = {});
+    void write(std::string_view text);
+    // The lead, once; the first block does it.
+    void writeLead();
+    void blockStarted(const BlockStarted&) override { writeLead(); }
+    void blockCommitted(const BlockCommitted& event) override { write(event.text); }
 
 private:
-    std::ostream& m_out;
+    std::string m_lead;
+    bool m_leadWritten = false;
+    bool m_terminal;
 };
 
 // Forwards every event to several observers, in order.

@@ -1,5 +1,7 @@
 #include "terminal_block_view.hpp"
 
+#include "terminal_text.hpp"
+
 #include "bd3/utf8.hpp"
 
 #include <sys/ioctl.h>
@@ -42,10 +44,9 @@ std::string TerminalBlockView::cellText(int32_t token) const
     if (token < 0 || token >= m_tokenizer.size()) return std::string("<").append(std::to_string(token)).append(">");
     // A token may hold part of a multi-byte character; that part shows as U+FFFD.
     std::string text;
-    for (char c : validUtf8(m_tokenizer.decode(std::span(&token, 1)))) {
+    for (char c : terminalSafe(m_tokenizer.decode(std::span(&token, 1)))) {
         if (c == '\n') text += "\u23ce";
         else if (c == '\t') text += "\u21e5";
-        else if (static_cast<unsigned char>(c) < 0x20) text += "\u00b7";
         else text += c;
     }
     return text;

@@ -271,3 +271,47 @@ def test_bad_token_ids():
     assert_clear_error(bd3("logits", "-m", PARITY / "model", "--tokens", "2 5000", "-o", "/dev/null"),
                        "token id 5000 is outside the vocabulary")
     assert_clear_error(bd3("tokenize", "--decode", "1 99999"), "outside the tokenizer")
+
+
+@pytest.mark.parametrize("seed", ["-1", "18446744073709551616", "12x"])
+def test_seeds_outside_64_bits_are_refused(seed):
+    result = bd3("generate", "-p", "hello", "-n", "4", f"--seed={seed}")
+    _, err = text(result)
+    assert result.returncode != 0
+    assert f"the seed must be a whole number from 0 to 18446744073709551615, not {seed}" in err, err
+
+
+def test_a_refused_prompt_is_not_echoed(tmp_path):
+    path = tmp_path / "prompt.txt"
+    path.write_bytes(b"some words then \xff and a long tail " * 1000)
+    result = bd3("generate", "--prompt-file", path, "-n", "4")
+    assert result.returncode == 1
+    assert result.stdout == b""  # nothing of it printed before the error
+    assert b"not valid UTF-8" in result.stderr
+
+
+def test_control_characters_reach_a_terminal_only_as_symbols():
+    prompt = "\x1b[31mred\x1b]0;title\x07 \x7f\u009b end"
+    # To a pipe the text is data: exactly what was given.
+    result = bd3("generate", "-p", prompt, "-n", "4", "--seed", "1")
+    assert result.returncode == 0
+    assert result.stdout.decode().startswith(prompt)
+    # To a terminal every control is shown, none obeyed.
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(BD3, [BD3, "generate", "-p", prompt, "-n", "4", "--seed", "1"])
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.waitpid(pid, 0)
+    # The loading line uses its own escape; the text after it is the prompt's.
+    echoed = shown.decode("utf-8", "replace").split("\x1b[K")[-1]
+    assert "\u241b[31mred\u241b]0;title\u2407 \u2421\ufffd end" in echoed, repr(echoed)
