@@ -45,6 +45,7 @@ ScopePtr childOf(const ScopePtr& parent)
 void emit(std::string& out, std::string_view text)
 {
     if (out.size() + text.size() > kMaxStringBytes) throw RenderError("the output would exceed 64 MiB");
+    chargeWork(text.size() / 256);
     out += text;
 }
 
@@ -63,6 +64,7 @@ public:
 
     std::string run(const ast::Template& tpl, const Value& variables)
     {
+        const BudgetScope budgetScope(m_budget);
         auto root = makeShared<Scope>();
         for (const auto& [key, value] : variables.dict().entries()) root->set(key.str(), value);
         std::string out;
@@ -257,7 +259,17 @@ private:
     {
         Arguments args;
         for (size_t i = 1; i < e.children.size(); ++i) args.positional.push_back(eval(*e.children[i], scope));
+        if (e.starArgs)
+            for (Value& v : iterate(eval(*e.starArgs, scope))) args.positional.push_back(std::move(v));
         for (const auto& k : e.keywords) args.keywords.emplace_back(k.name, eval(*k.value, scope));
+        if (e.starKwargs) {
+            const Value extra = eval(*e.starKwargs, scope);
+            if (!extra.is(Type::Dict)) throw RenderError("argument after ** must be a mapping, not " + typeName(extra));
+            for (const auto& [key, value] : extra.dict().entries()) {
+                if (!key.is(Type::String)) throw RenderError("keywords must be strings");
+                args.keywords.emplace_back(key.str(), value);
+            }
+        }
         return args;
     }
 
@@ -431,7 +443,9 @@ private:
             }
         }
         Dict kwargs;
-        for (const auto& [key, value] : args.keywords) {
+        for (const auto& keyword : args.keywords) {
+            const std::string& key = keyword.first;
+            const Value& value = keyword.second;
             const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.name == key; });
             if (it != params.end()) {
                 const auto i = static_cast<size_t>(it - params.begin());
