@@ -55,11 +55,14 @@ public:
 
     ~Renderer()
     {
-        // Break the cycles a template can make (ns.self = ns, loop.changed(loop)).
+        // Break the cycles a template can make: ns.self = ns, loop.changed(loop),
+        // and every macro with the scope that holds it.
         for (const auto& weak : m_namespaces)
             if (const auto ns = weak.lock()) ns->attributes = Dict();
         for (const auto& weak : m_loops)
             if (const auto loop = weak.lock()) loop->lastChanged = Value();
+        for (const auto& weak : m_macros)
+            if (const auto macro = weak.lock()) macro->definedIn.reset();
     }
 
     std::string run(const ast::Template& tpl, const Value& variables)
@@ -138,6 +141,7 @@ private:
             macro->name = node.name;
             macro->node = &node;
             macro->definedIn = scope;
+            remember(m_macros, macro);
             scope->set(node.name, Value::callable(std::move(macro)));
             return Flow::Normal;
         }
@@ -473,9 +477,7 @@ private:
         const Deeper deeper(*this);
         m_budget.charge(1);
         const Node& node = *macro.node;
-        const ScopePtr defined = macro.definedIn.lock();
-        if (!defined) throw RenderError("macro '" + macro.name + "' is called after the scope it was defined in ended");
-        const ScopePtr scope = childOf(defined);
+        const ScopePtr scope = childOf(macro.definedIn);
         bindParameters(node, macro.name, args, scope);
         if (node.usesCaller)
             scope->set("caller", caller.isUndefined() ? Value::undefined("No caller defined") : caller);
@@ -508,6 +510,7 @@ private:
     int m_line = 0;
     std::vector<std::weak_ptr<Namespace>> m_namespaces;
     std::vector<std::weak_ptr<Loop>> m_loops;
+    std::vector<std::weak_ptr<Callable>> m_macros;
 };
 
 }  // namespace
