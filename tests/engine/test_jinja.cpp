@@ -182,7 +182,7 @@ TEST(JinjaSyntax, ErrorsNameTheLine)
     EXPECT_EQ(renderError("{% for x in y recursive %}{% endfor %}"), "test line 1: recursive loops are not supported");
     EXPECT_EQ(renderError("{{ 99999999999999999999 }}"), "test line 1: integer literal 99999999999999999999 is beyond 64 bits");
     EXPECT_EQ(renderError("{{ '\\N{BULLET}' }}"), "test line 1: \\N{...} escapes are not supported in string literals");
-    EXPECT_EQ(renderError("{{ f(*args) }}"), "test line 1: *args and **kwargs in calls are not supported");
+    EXPECT_EQ(renderError("{{ f(**kw, 1) }}"), "test line 1: invalid syntax for function call expression");
     EXPECT_EQ(renderError("{{ }}"), "test line 1: expected an expression, got end of print statement");
 }
 

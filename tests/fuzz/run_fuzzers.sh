@@ -13,8 +13,8 @@ shift || true
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${BD3_FUZZ_BUILD:-$root/build/fuzz}
-targets=(fuzz_safetensors fuzz_shard_index fuzz_model_config fuzz_gpt2_tokenizer fuzz_hf_tokenizer fuzz_split_pattern fuzz_sentencepiece
-    fuzz_trace fuzz_session)
+targets=(fuzz_safetensors fuzz_shard_index fuzz_model_config fuzz_gpt2_tokenizer fuzz_hf_tokenizer fuzz_split_pattern
+    fuzz_sentencepiece fuzz_trace fuzz_jinja fuzz_session)
 [[ $# -eq 0 ]] || targets=("$@")
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

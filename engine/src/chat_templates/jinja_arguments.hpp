@@ -26,19 +26,4 @@ struct Arguments {
 std::vector<std::optional<Value>> bindArguments(const Arguments& args, std::string_view what,
                                                 std::initializer_list<std::string_view> parameters);
 
-// The work a render may do before it is stopped: every expression, loop
-// turn and element a filter touches costs one unit.
-class Budget {
-public:
-    static constexpr uint64_t kLimit = 20'000'000;
-    void charge(uint64_t units)
-    {
-        m_used += units;
-        if (m_used > kLimit) throw RenderError("the template does more than 20 million steps of work");
-    }
-
-private:
-    uint64_t m_used = 0;
-};
-
 }  // namespace bd3::jinja

@@ -53,6 +53,8 @@ struct Expr {
     std::string name;
     std::vector<ExprPtr> children;
     std::vector<Keyword> keywords;
+    ExprPtr starArgs;    // Call, Filter, Test: f(*args)
+    ExprPtr starKwargs;  // f(**kwargs)
     BinaryOp op = BinaryOp::Add;
     std::vector<CompareOp> compares;
     bool negated = false;

@@ -401,13 +401,25 @@ void ExpressionParser::parseCallArgs(Expr& e)
     const Nest nest(*this);
     expectOp("(");
     bool requireComma = false;
+    // jinja2's order: positional, *args, keywords, **kwargs.
+    const auto invalid = [&](bool bad) {
+        if (bad) fail("invalid syntax for function call expression");
+    };
     while (!isOp(")")) {
         if (requireComma) {
             expectOp(",");
             if (isOp(")")) break;
         }
-        if (isOp("*") || isOp("**")) fail("*args and **kwargs in calls are not supported");
-        if (cur().type == TokenType::Name && look().type == TokenType::Operator && look().text == "=") {
+        if (skipOp("*")) {
+            invalid(e.starArgs || e.starKwargs);
+            e.starArgs = parseExpression(true);
+            growHeight(e, e.starArgs.get());
+        } else if (skipOp("**")) {
+            invalid(e.starKwargs != nullptr);
+            e.starKwargs = parseExpression(true);
+            growHeight(e, e.starKwargs.get());
+        } else if (cur().type == TokenType::Name && look().type == TokenType::Operator && look().text == "=") {
+            invalid(e.starKwargs != nullptr);
             ast::Keyword k;
             k.name = next().text;
             next();
@@ -415,7 +427,7 @@ void ExpressionParser::parseCallArgs(Expr& e)
             growHeight(e, k.value.get());
             e.keywords.push_back(std::move(k));
         } else {
-            if (!e.keywords.empty()) fail("a positional argument follows a keyword argument");
+            invalid(e.starArgs || e.starKwargs || !e.keywords.empty());
             e.children.push_back(parseExpression(true));
             growHeight(e, e.children.back().get());
         }

@@ -25,6 +25,14 @@ Slots bind(const Arguments& args, const char* filter, std::initializer_list<std:
     return bindArguments(args, std::string("filter '") + filter + "'", params);
 }
 
+// ' ' * n, as Python makes it (empty for n <= 0).
+std::string spaces(int64_t n)
+{
+    if (n <= 0) return {};
+    checkStringSize(static_cast<uint64_t>(n));
+    return std::string(static_cast<size_t>(n), ' ');
+}
+
 int64_t intArgument(const std::optional<Value>& v, int64_t absent, const char* what)
 {
     if (!v) return absent;
@@ -341,8 +349,13 @@ Value fIndent(Budget&, const Value& v, const Arguments& args)
     if (a[0] && a[0]->is(Type::String))
         indent = a[0]->str();
     else if (a[0])
-        indent = std::string(static_cast<size_t>(std::clamp<int64_t>(intArgument(a[0], 4, "indent"), 0, 4096)), ' ');
-    const std::vector<std::string> lines = text::splitLines(toStr(v) + "\n", false);
+        indent = spaces(intArgument(a[0], 4, "indent"));
+    // jinja2 appends a newline to the value, which only a str allows.
+    if (!v.is(Type::String)) {
+        if (v.isUndefined()) failUndefined(v);
+        throw RenderError("can only concatenate str (not \"" + typeName(v) + "\") to str");
+    }
+    const std::vector<std::string> lines = text::splitLines(v.str() + "\n", false);
     std::string out;
     for (size_t i = 0; i < lines.size(); ++i) {
         if (i > 0) {
@@ -649,7 +662,7 @@ Value fTojson(Budget& budget, const Value& v, const Arguments& args)
         if (a[1]->is(Type::String))
             options.indent = a[1]->str();
         else
-            options.indent = std::string(static_cast<size_t>(std::clamp<int64_t>(intArgument(a[1], 0, "tojson"), 0, 4096)), ' ');
+            options.indent = spaces(intArgument(a[1], 0, "tojson"));
     }
     if (a[2] && !a[2]->is(Type::None)) {
         const std::vector<Value> parts = iterate(*a[2]);

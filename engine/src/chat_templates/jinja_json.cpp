@@ -99,8 +99,10 @@ private:
     void newline(int depth)
     {
         m_out.push_back('\n');
-        for (int i = 0; i < depth; ++i) m_out += *m_options.indent;
-        checkStringSize(m_out.size());
+        for (int i = 0; i < depth; ++i) {
+            checkStringSize(m_out.size() + m_options.indent->size());
+            m_out += *m_options.indent;
+        }
     }
 
     void array(const std::vector<Value>& items, int depth)

@@ -63,8 +63,7 @@ Value repeat(const Value& seq, int64_t n)
         return Value::string(std::move(out));
     }
     const auto& items = seq.seq().items;
-    if (!items.empty() && static_cast<uint64_t>(n) > (uint64_t(1) << 24) / items.size())
-        throw RenderError("a list would exceed 16 million items");
+    if (!items.empty() && static_cast<uint64_t>(n) > kMaxItems / items.size()) checkItemCount(kMaxItems + 1);
     std::vector<Value> out;
     out.reserve(items.size() * static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) out.insert(out.end(), items.begin(), items.end());

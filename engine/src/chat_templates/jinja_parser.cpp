@@ -27,7 +27,7 @@ bool readsName(const Expr* e, const std::string& name)
         if (readsName(child.get(), name)) return true;
     for (const auto& keyword : e->keywords)
         if (readsName(keyword.value.get(), name)) return true;
-    return false;
+    return readsName(e->starArgs.get(), name) || readsName(e->starKwargs.get(), name);
 }
 
 bool readsName(const Body& body, const std::string& name)

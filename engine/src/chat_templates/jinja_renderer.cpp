@@ -45,6 +45,7 @@ ScopePtr childOf(const ScopePtr& parent)
 void emit(std::string& out, std::string_view text)
 {
     if (out.size() + text.size() > kMaxStringBytes) throw RenderError("the output would exceed 64 MiB");
+    chargeWork(text.size() / 256);
     out += text;
 }
 
@@ -54,15 +55,19 @@ public:
 
     ~Renderer()
     {
-        // Break the cycles a template can make (ns.self = ns, loop.changed(loop)).
+        // Break the cycles a template can make: ns.self = ns, loop.changed(loop),
+        // and every macro with the scope that holds it.
         for (const auto& weak : m_namespaces)
             if (const auto ns = weak.lock()) ns->attributes = Dict();
         for (const auto& weak : m_loops)
             if (const auto loop = weak.lock()) loop->lastChanged = Value();
+        for (const auto& weak : m_macros)
+            if (const auto macro = weak.lock()) macro->definedIn.reset();
     }
 
     std::string run(const ast::Template& tpl, const Value& variables)
     {
+        const BudgetScope budgetScope(m_budget);
         auto root = makeShared<Scope>();
         for (const auto& [key, value] : variables.dict().entries()) root->set(key.str(), value);
         std::string out;
@@ -136,6 +141,7 @@ private:
             macro->name = node.name;
             macro->node = &node;
             macro->definedIn = scope;
+            remember(m_macros, macro);
             scope->set(node.name, Value::callable(std::move(macro)));
             return Flow::Normal;
         }
@@ -257,7 +263,17 @@ private:
     {
         Arguments args;
         for (size_t i = 1; i < e.children.size(); ++i) args.positional.push_back(eval(*e.children[i], scope));
+        if (e.starArgs)
+            for (Value& v : iterate(eval(*e.starArgs, scope))) args.positional.push_back(std::move(v));
         for (const auto& k : e.keywords) args.keywords.emplace_back(k.name, eval(*k.value, scope));
+        if (e.starKwargs) {
+            const Value extra = eval(*e.starKwargs, scope);
+            if (!extra.is(Type::Dict)) throw RenderError("argument after ** must be a mapping, not " + typeName(extra));
+            for (const auto& [key, value] : extra.dict().entries()) {
+                if (!key.is(Type::String)) throw RenderError("keywords must be strings");
+                args.keywords.emplace_back(key.str(), value);
+            }
+        }
         return args;
     }
 
@@ -431,7 +447,9 @@ private:
             }
         }
         Dict kwargs;
-        for (const auto& [key, value] : args.keywords) {
+        for (const auto& keyword : args.keywords) {
+            const std::string& key = keyword.first;
+            const Value& value = keyword.second;
             const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.name == key; });
             if (it != params.end()) {
                 const auto i = static_cast<size_t>(it - params.begin());
@@ -459,9 +477,7 @@ private:
         const Deeper deeper(*this);
         m_budget.charge(1);
         const Node& node = *macro.node;
-        const ScopePtr defined = macro.definedIn.lock();
-        if (!defined) throw RenderError("macro '" + macro.name + "' is called after the scope it was defined in ended");
-        const ScopePtr scope = childOf(defined);
+        const ScopePtr scope = childOf(macro.definedIn);
         bindParameters(node, macro.name, args, scope);
         if (node.usesCaller)
             scope->set("caller", caller.isUndefined() ? Value::undefined("No caller defined") : caller);
@@ -494,6 +510,7 @@ private:
     int m_line = 0;
     std::vector<std::weak_ptr<Namespace>> m_namespaces;
     std::vector<std::weak_ptr<Loop>> m_loops;
+    std::vector<std::weak_ptr<Callable>> m_macros;
 };
 
 }  // namespace

@@ -91,6 +91,20 @@ bool sameItemsAnyOrder(const std::vector<Value>& a, const std::vector<Value>& b,
 
 }  // namespace
 
+// ---- the budget
+
+namespace {
+thread_local Budget* t_budget = nullptr;
+}
+
+void chargeWork(uint64_t units)
+{
+    if (t_budget) t_budget->charge(units);
+}
+
+BudgetScope::BudgetScope(Budget& budget) : m_previous(t_budget) { t_budget = &budget; }
+BudgetScope::~BudgetScope() { t_budget = m_previous; }
+
 // ---- Value
 
 void releaseLater(void* object, void (*destroy)(void*))
@@ -149,6 +163,7 @@ Value Value::floating(double f)
 Value Value::string(std::string s)
 {
     checkStringSize(s.size());
+    chargeWork(s.size() / 256);
     Value v;
     v.m_type = Type::String;
     v.m_object = std::make_shared<std::string>(std::move(s));
@@ -217,6 +232,8 @@ void Dict::set(const Value& key, Value value)
 
 Value makeSequence(std::vector<Value> items, SequenceKind kind)
 {
+    checkItemCount(items.size());
+    chargeWork(items.size());
     auto seq = makeShared<Sequence>();
     seq->kind = kind;
     for (const Value& item : items) seq->depth = std::max(seq->depth, 1 + depthOf(item));
@@ -243,6 +260,8 @@ Value makeDict(Dict dict) { return Value::dict(makeShared<Dict>(std::move(dict))
 
 Value makeIterator(std::string typeName, std::vector<Value> items)
 {
+    checkItemCount(items.size());
+    chargeWork(items.size());
     auto it = makeShared<Iterator>();
     it->typeName = std::move(typeName);
     it->items = std::move(items);
@@ -324,6 +343,7 @@ bool hashable(const Value& v)
 bool equals(const Value& a, const Value& b, int depth)
 {
     checkDepth(depth);
+    chargeWork(1);
     if (a.isNumber() && b.isNumber()) {
         if (a.isIntegral() && b.isIntegral()) return a.asInt() == b.asInt();
         if (a.is(Value::Type::Float) && b.is(Value::Type::Float)) return a.asFloat() == b.asFloat();
@@ -454,6 +474,7 @@ std::string formatFloat(double f)
 std::string repr(const Value& v, int depth)
 {
     checkDepth(depth);
+    chargeWork(1);
     switch (v.type()) {
     case Value::Type::Undefined: return "Undefined";
     case Value::Type::None: return "None";
@@ -506,6 +527,9 @@ std::vector<Value> iterate(const Value& v)
     case Value::Type::String: {
         std::vector<Value> chars;
         const std::string& s = v.str();
+        checkItemCount(text::codepointCount(s));
+        chargeWork(s.size());
+        chars.reserve(s.size());
         for (size_t i = 0; i < s.size();) {
             size_t j = i + 1;
             while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
@@ -514,8 +538,9 @@ std::vector<Value> iterate(const Value& v)
         }
         return chars;
     }
-    case Value::Type::Sequence: return v.seq().items;
+    case Value::Type::Sequence: chargeWork(v.seq().items.size()); return v.seq().items;
     case Value::Type::Dict: {
+        chargeWork(v.dict().size());
         std::vector<Value> keys;
         keys.reserve(v.dict().size());
         for (const auto& entry : v.dict().entries()) keys.push_back(entry.first);
@@ -552,8 +577,10 @@ bool contains(const Value& haystack, const Value& needle)
             if (needle.isUndefined()) failUndefined(needle);
             throw RenderError("'in <string>' requires string as left operand, not " + typeName(needle));
         }
+        chargeWork(haystack.str().size() / 256);
         return haystack.str().find(needle.str()) != std::string::npos;
     case Value::Type::Sequence:
+        chargeWork(haystack.seq().items.size());
         for (const Value& item : haystack.seq().items)
             if (equals(item, needle)) return true;
         return false;

@@ -132,7 +132,7 @@ struct Callable {
     std::string name;              // the global's, the method's or the macro's name
     Value self;                    // Method: the object it is bound to
     const ast::Node* node = nullptr;  // Macro, Caller: the definition
-    std::weak_ptr<Scope> definedIn;   // Macro: the scope it reads names from
+    std::shared_ptr<Scope> definedIn;  // Macro: the scope it reads names from (which holds it)
     std::shared_ptr<Scope> callerScope;  // Caller: the scope of the call block
 };
 
