@@ -8,7 +8,6 @@
 #include "chat_templates/jinja_template.hpp"
 #include "json_document.hpp"
 #include "tokenizers/special_tokens.hpp"
-#include "tokenizers/tokenizer_file.hpp"
 
 #include <chrono>
 
@@ -26,7 +25,7 @@ bool isFile(const std::filesystem::path& path)
 // {"name", "template"} of which transformers takes "default".
 std::optional<std::string> configTemplate(const std::filesystem::path& path)
 {
-    const nlohmann::json json = parseJsonDocument(readTokenizerFile(path), path.string());
+    const nlohmann::json json = parseJsonDocument(readInputFile(path, kMaxSettingsFileBytes), path.string(), kMaxSettingsFileBytes);
     if (!json.is_object()) throw Error(path.string() + ": the top level is not a JSON object");
     if (!json.contains("chat_template") || json["chat_template"].is_null()) return std::nullopt;
     const nlohmann::json& value = json["chat_template"];
@@ -55,7 +54,7 @@ std::optional<ChatTemplate> ChatTemplate::fromFolder(const std::filesystem::path
 {
     const auto jinjaFile = folder / "chat_template.jinja";
     const auto configFile = folder / "tokenizer_config.json";
-    if (isFile(jinjaFile)) return ChatTemplate(readTokenizerFile(jinjaFile), jinjaFile.string(), namedSpecialTokens(folder));
+    if (isFile(jinjaFile)) return ChatTemplate(readInputFile(jinjaFile, kMaxSettingsFileBytes), jinjaFile.string(), namedSpecialTokens(folder));
     if (!isFile(configFile)) return std::nullopt;
     const std::optional<std::string> source = configTemplate(configFile);
     if (!source) return std::nullopt;

@@ -2,7 +2,6 @@
 
 #include "bd3/error.hpp"
 #include "json_document.hpp"
-#include "tokenizers/tokenizer_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -39,7 +38,7 @@ std::vector<NamedSpecialToken> readNamedSpecialTokens(const std::filesystem::pat
         const auto path = folder / name;
         std::error_code ec;
         if (!std::filesystem::exists(path, ec)) continue;
-        const nlohmann::json json = parseJsonDocument(readTokenizerFile(path), path.string());
+        const nlohmann::json json = parseJsonDocument(readInputFile(path, kMaxSettingsFileBytes), path.string(), kMaxSettingsFileBytes);
         if (!json.is_object()) throw Error(path.string() + ": the top level is not a JSON object");
         for (const char* key : kKeys) {
             const bool known = std::any_of(named.begin(), named.end(), [&](const auto& t) { return t.key == key; });
