@@ -385,7 +385,6 @@ private:
     std::string unescape(std::string_view raw) const
     {
         std::string out;
-        char buffer[16];
         for (size_t i = 0; i < raw.size();) {
             if (raw[i] != '\\') {
                 out.push_back(raw[i++]);
@@ -435,14 +434,7 @@ private:
                     const size_t start = i - 1;
                     size_t end = start + 1;
                     while (end < raw.size() && (static_cast<unsigned char>(raw[end]) & 0xC0) == 0x80) ++end;
-                    const char32_t cp = text::decode(raw.substr(start, end - start))[0];
-                    if (cp <= 0xFF)
-                        std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(cp));
-                    else if (cp <= 0xFFFF)
-                        std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(cp));
-                    else
-                        std::snprintf(buffer, sizeof buffer, "\\U%08x", static_cast<unsigned>(cp));
-                    out += buffer;
+                    text::appendEscape(out, text::decode(raw.substr(start, end - start))[0]);
                     i = end;
                 } else {
                     out.push_back('\\');

@@ -470,13 +470,24 @@ std::string center(std::string_view s, int64_t width, size_t maxBytes)
            std::string(static_cast<size_t>(pad - left), ' ');
 }
 
+void appendEscape(std::string& out, char32_t c)
+{
+    char buffer[16];
+    if (c <= 0xFF)
+        std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(c));
+    else if (c <= 0xFFFF)
+        std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
+    else
+        std::snprintf(buffer, sizeof buffer, "\\U%08x", static_cast<unsigned>(c));
+    out += buffer;
+}
+
 std::string repr(std::string_view s)
 {
     const bool hasSingle = s.find('\'') != std::string_view::npos;
     const bool hasDouble = s.find('"') != std::string_view::npos;
     const char quote = hasSingle && !hasDouble ? '"' : '\'';
     std::string out(1, quote);
-    char buffer[16];
     for (const char32_t c : decode(s)) {
         if (c == static_cast<char32_t>(quote) || c == U'\\') {
             out.push_back('\\');
@@ -487,19 +498,10 @@ std::string repr(std::string_view s)
             out += "\\n";
         } else if (c == U'\r') {
             out += "\\r";
-        } else if (c < 0x20 || c == 0x7F) {
-            std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(c));
-            out += buffer;
-        } else if (c < 0x7F || isPrintable(c)) {
+        } else if (c >= 0x20 && c != 0x7F && (c < 0x7F || isPrintable(c))) {
             appendCodepoint(out, c);
         } else {
-            if (c <= 0xFF)
-                std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(c));
-            else if (c <= 0xFFFF)
-                std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-            else
-                std::snprintf(buffer, sizeof buffer, "\\U%08x", static_cast<unsigned>(c));
-            out += buffer;
+            appendEscape(out, c);
         }
     }
     out.push_back(quote);

@@ -55,6 +55,8 @@ int64_t count(std::string_view s, std::string_view sub);
 std::string center(std::string_view s, int64_t width, size_t maxBytes);
 
 std::string repr(std::string_view s);  // Python's repr() of a str
+// A code point as Python escapes it: \xhh, \uhhhh or \Uhhhhhhhh.
+void appendEscape(std::string& out, char32_t c);
 std::string htmlEscape(std::string_view s);  // markupsafe.escape
 
 }  // namespace bd3::jinja::text
