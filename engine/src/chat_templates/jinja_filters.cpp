@@ -51,6 +51,7 @@ bool flag(const std::optional<Value>& v) { return v && truthy(*v); }
 // does; a default stands in for any Undefined on the way.
 Value attributePath(const Value& item, const Value& attribute, const std::optional<Value>& fallback)
 {
+    if (attribute.is(Type::None)) return item;  // no parts: the item itself
     std::vector<Value> parts;
     if (attribute.is(Type::String)) {
         for (const std::string& p : text::split(attribute.str(), std::string("."), -1)) {
@@ -560,7 +561,6 @@ double roundFloat(double x, int64_t digits)
 Value fRound(Budget&, const Value& v, const Arguments& args)
 {
     const auto a = bind(args, "round", {"precision", "method"});
-    const int64_t precision = intArgument(a[0], 0, "round");
     const std::string method = a[1] ? toStr(*a[1]) : "common";
     if (method != "common" && method != "ceil" && method != "floor")
         throw RenderError("method must be common, ceil or floor");
@@ -568,6 +568,14 @@ Value fRound(Budget&, const Value& v, const Arguments& args)
         if (v.isUndefined()) failUndefined(v);
         throw RenderError("type " + typeName(v) + " doesn't define __round__ method");
     }
+    if (method == "common" && a[0] && a[0]->is(Type::None)) {
+        // round(x, None) is round(x): an int, ties to even.
+        if (v.isIntegral()) return Value::integer(v.asInt());
+        const double x = v.asFloat();
+        if (std::isnan(x)) throw RenderError("cannot convert float NaN to integer");
+        return Value::integer(floatToInt(std::nearbyint(x)));
+    }
+    const int64_t precision = intArgument(a[0], 0, "round");
     if (method == "common") {
         if (v.is(Type::Float)) return Value::floating(roundFloat(v.asFloat(), precision));
         const int64_t x = v.asInt();
@@ -608,7 +616,14 @@ Value fSort(Budget& budget, const Value& v, const Arguments& args)
     budget.charge(items.size() * 4);
     std::vector<Value> keys;
     keys.reserve(items.size());
-    for (const Value& item : items) keys.push_back(sortKey(item, a[2], flag(a[1])));
+    // With an attribute, jinja2's keys are lists of the attributes' values
+    // (make_multi_attrgetter), so equal ones are never ordered with <.
+    const bool byAttribute = a[2] && !a[2]->is(Type::None);
+    for (const Value& item : items) {
+        Value key = sortKey(item, a[2], flag(a[1]));
+        if (byAttribute && !key.is(Type::Sequence)) key = makeSequence({key});
+        keys.push_back(std::move(key));
+    }
     sortByKeys(items, std::move(keys), flag(a[0]));
     return makeSequence(std::move(items));
 }
@@ -658,17 +673,27 @@ Value fTojson(Budget& budget, const Value& v, const Arguments& args)
     const auto a = bind(args, "tojson", {"ensure_ascii", "indent", "separators", "sort_keys"});
     JsonOptions options;
     options.ensureAscii = flag(a[0]);
-    if (a[1] && !a[1]->is(Type::None)) {
+    // json.dumps writes a str at once, before it looks at indent and uses
+    // the separators (it unpacks them first all the same).
+    const bool plainString = v.is(Type::String);
+    if (a[1] && !a[1]->is(Type::None) && !plainString) {
         if (a[1]->is(Type::String))
             options.indent = a[1]->str();
+        else if (a[1]->isIntegral())
+            options.indent = spaces(a[1]->asInt());
         else
-            options.indent = spaces(intArgument(a[1], 0, "tojson"));
+            throw RenderError("can't multiply sequence by non-int of type '" + typeName(*a[1]) + "'");
     }
     if (a[2] && !a[2]->is(Type::None)) {
         const std::vector<Value> parts = iterate(*a[2]);
-        if (parts.size() != 2 || !parts[0].is(Type::String) || !parts[1].is(Type::String))
-            throw RenderError("tojson's separators are two strings");
-        options.separators = std::make_pair(parts[0].str(), parts[1].str());
+        if (parts.size() != 2)
+            throw RenderError(std::string(parts.size() < 2 ? "not enough" : "too many") +
+                              " values to unpack (expected 2)");
+        if (!plainString) {
+            if (!parts[0].is(Type::String) || !parts[1].is(Type::String))
+                throw RenderError("tojson's separators must be two strings");
+            options.separators = std::make_pair(parts[0].str(), parts[1].str());
+        }
     }
     options.sortKeys = flag(a[3]);
     std::string out = toJson(v, options);
@@ -680,7 +705,10 @@ Value fTrim(Budget&, const Value& v, const Arguments& args)
 {
     const auto a = bind(args, "trim", {"chars"});
     std::optional<std::string> chars;
-    if (a[0] && !a[0]->is(Type::None)) chars = toStr(*a[0]);
+    if (a[0] && !a[0]->is(Type::None)) {
+        if (!a[0]->is(Type::String)) throw RenderError("strip arg must be None or str");
+        chars = a[0]->str();
+    }
     return Value::string(text::strip(toStr(v), chars, text::Side::Both));
 }
 

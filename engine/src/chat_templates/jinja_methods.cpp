@@ -417,19 +417,23 @@ Value getItem(const Value& obj, const Value& key)
     return undefinedItem(obj, key);
 }
 
-Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step)
+Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step, bool constant)
 {
     // jinja2 slices with Python's own subscript, so failures raise.
     if (obj.isUndefined()) failUndefined(obj);
+    const auto typeError = [&](const std::string& message) -> Value {
+        if (constant) return Value::undefined(objectTypeRepr(obj) + " has no element slice(...)");
+        throw RenderError(message);
+    };
     const bool sliceable = obj.is(Type::String) ||
                            (obj.is(Type::Sequence) && (obj.seq().kind == SequenceKind::List ||
                                                        obj.seq().kind == SequenceKind::Tuple ||
                                                        obj.seq().kind == SequenceKind::Range));
-    if (obj.is(Type::Dict)) throw RenderError("unhashable type: 'slice'");
-    if (!sliceable) throw RenderError("'" + typeName(obj) + "' object is not subscriptable");
+    if (obj.is(Type::Dict)) return typeError("unhashable type: 'slice'");
+    if (!sliceable) return typeError("'" + typeName(obj) + "' object is not subscriptable");
     for (const Value* bound : {&start, &stop, &step}) {
         if (bound->isUndefined()) failUndefined(*bound);
-        if (!sliceBound(*bound)) throw RenderError("slice indices must be integers or None or have an __index__ method");
+        if (!sliceBound(*bound)) return typeError("slice indices must be integers or None or have an __index__ method");
     }
     if (obj.is(Type::String)) {
         const std::u32string cps = text::decode(obj.str());

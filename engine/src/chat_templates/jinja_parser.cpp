@@ -52,10 +52,29 @@ public:
         auto tpl = std::make_unique<ast::Template>();
         std::string found;
         tpl->body = subparse({}, found);
+        markFolding(tpl->body);
         return tpl;
     }
 
 private:
+    static void markFolding(Body& body)
+    {
+        for (auto& node : body) {
+            for (auto& e : node->exprs) {
+                if (node->kind == NodeKind::FilterBlock || node->kind == NodeKind::SetBlock) {
+                    // Filters whose operand is the block: only their arguments.
+                    for (size_t i = 1; i < e->children.size(); ++i) jinja::markFolding(*e->children[i], false);
+                    for (auto& k : e->keywords) jinja::markFolding(*k.value, false);
+                } else {
+                    jinja::markFolding(*e, node->kind == NodeKind::Output);
+                }
+            }
+            for (auto& p : node->parameters)
+                if (p.defaultValue) jinja::markFolding(*p.defaultValue, false);
+            for (auto& b : node->bodies) markFolding(b);
+        }
+    }
+
     // ---------------------------------------------------------- statements
 
     Body subparse(std::initializer_list<const char*> endTags, std::string& found)

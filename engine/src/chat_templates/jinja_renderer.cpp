@@ -277,7 +277,33 @@ private:
         return args;
     }
 
+    // What jinja2's optimizer meets and cannot evaluate at compile time.
+    struct NotConstant {};
+
+    // An expression jinja2 folds when it compiles the template: evaluated as
+    // the optimizer does (names, calls and context filters stop it), kept as
+    // jinja2 keeps it, else evaluated as usual, its parts folded on their own.
+    Value evalFolded(const Expr& e, const ScopePtr& scope)
+    {
+        m_folding = true;
+        try {
+            Value v = evaluate(e, scope);
+            m_folding = false;
+            if (e.fold == Expr::Fold::Printed || plainValue(v)) return v;
+        } catch (const NotConstant&) {
+        } catch (const RenderError&) {
+        }
+        m_folding = false;
+        return evaluate(e, scope);
+    }
+
     Value eval(const Expr& e, const ScopePtr& scope)
+    {
+        if (e.fold != Expr::Fold::None && !m_folding) return evalFolded(e, scope);
+        return evaluate(e, scope);
+    }
+
+    Value evaluate(const Expr& e, const ScopePtr& scope)
     {
         const Deeper deeper(*this);
         m_budget.charge(1);
@@ -300,7 +326,9 @@ private:
             }
             return makeDict(std::move(dict));
         }
-        case ExprKind::Name: return lookup(e.name, scope);
+        case ExprKind::Name:
+            if (m_folding) throw NotConstant{};
+            return lookup(e.name, scope);
         case ExprKind::GetAttr: return getAttribute(eval(*e.children[0], scope), e.name);
         case ExprKind::GetItem: {
             const Value obj = eval(*e.children[0], scope);
@@ -311,13 +339,15 @@ private:
             const auto bound = [&](size_t i) { return e.children[i] ? eval(*e.children[i], scope) : Value::none(); };
             const Value start = bound(1);
             const Value stop = bound(2);
-            return getSlice(obj, start, stop, bound(3));
+            return getSlice(obj, start, stop, bound(3), m_folding);
         }
         case ExprKind::Call: {
+            if (m_folding) throw NotConstant{};
             const Value callee = eval(*e.children[0], scope);
             return callValue(callee, arguments(e, scope), Value());
         }
         case ExprKind::Filter: {
+            if (m_folding && !e.constant) throw NotConstant{};  // a filter that needs the context
             const Value operand = eval(*e.children[0], scope);
             return e.filter(m_budget, operand, arguments(e, scope));
         }
@@ -349,6 +379,7 @@ private:
         case ExprKind::Conditional:
             if (truthy(eval(*e.children[1], scope))) return eval(*e.children[0], scope);
             if (e.children[2]) return eval(*e.children[2], scope);
+            if (m_folding) throw NotConstant{};
             return Value::undefined("the inline if-expression on line " + std::to_string(e.line) +
                                     " evaluated to false and no else section was defined.");
         }
@@ -508,6 +539,7 @@ private:
     Budget m_budget;
     int m_depth = 0;
     int m_line = 0;
+    bool m_folding = false;
     std::vector<std::weak_ptr<Namespace>> m_namespaces;
     std::vector<std::weak_ptr<Loop>> m_loops;
     std::vector<std::weak_ptr<Callable>> m_macros;

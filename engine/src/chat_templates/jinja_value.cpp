@@ -340,6 +340,31 @@ bool hashable(const Value& v)
     return true;
 }
 
+bool plainValue(const Value& v, int depth)
+{
+    checkDepth(depth);
+    switch (v.type()) {
+    case Value::Type::None:
+    case Value::Type::Bool:
+    case Value::Type::Int:
+    case Value::Type::Float:
+    case Value::Type::String: return true;
+    case Value::Type::Sequence: {
+        const Sequence& s = v.seq();
+        if (s.kind == SequenceKind::Range) return true;
+        if (s.kind != SequenceKind::List && s.kind != SequenceKind::Tuple) return false;
+        for (const Value& item : s.items)
+            if (!plainValue(item, depth + 1)) return false;
+        return true;
+    }
+    case Value::Type::Dict:
+        for (const auto& [key, value] : v.dict().entries())
+            if (!plainValue(key, depth + 1) || !plainValue(value, depth + 1)) return false;
+        return true;
+    default: return false;
+    }
+}
+
 bool equals(const Value& a, const Value& b, int depth)
 {
     checkDepth(depth);

@@ -166,6 +166,9 @@ std::string typeName(const Value& v);        // type(v).__name__
 std::string objectTypeRepr(const Value& v);  // jinja2's object_type_repr, for messages
 bool truthy(const Value& v);
 bool hashable(const Value& v);
+// jinja2's has_safe_repr: None, bool, numbers, str, range, and lists, tuples
+// and dicts of those.
+bool plainValue(const Value& v, int depth = 0);
 bool equals(const Value& a, const Value& b, int depth = 0);
 // a < b (<=, >, >=) as Python has it for numbers, strings, lists and
 // tuples; a RenderError for other pairs.
