@@ -170,6 +170,7 @@ private:
             auto n = node(NodeKind::Scope, line);
             std::string found;
             n->bodies.push_back(blockBody({"endgeneration"}, found, tag, line));
+            markSpecialNames(*n);
             return n;
         }
         if (tag == "extends" || tag == "block" || tag == "include" || tag == "import" || tag == "from" ||
@@ -307,9 +308,7 @@ private:
         std::string found;
         n->bodies.push_back(blockBody({"endmacro"}, found, "macro", line));
         m_loops = loops;
-        n->usesCaller = readsName(n->bodies[0], "caller");
-        n->usesVarargs = readsName(n->bodies[0], "varargs");
-        n->usesKwargs = readsName(n->bodies[0], "kwargs");
+        markSpecialNames(*n);
         return n;
     }
 
@@ -326,9 +325,16 @@ private:
         std::string found;
         n->bodies.push_back(blockBody({"endcall"}, found, "call", line));
         m_loops = loops;
-        n->usesVarargs = readsName(n->bodies[0], "varargs");
-        n->usesKwargs = readsName(n->bodies[0], "kwargs");
+        markSpecialNames(*n);
         return n;
+    }
+
+    // What jinja2 gives a macro (and a call block's body) if its body reads them.
+    static void markSpecialNames(Node& n)
+    {
+        n.usesCaller = readsName(n.bodies[0], "caller");
+        n.usesVarargs = readsName(n.bodies[0], "varargs");
+        n.usesKwargs = readsName(n.bodies[0], "kwargs");
     }
 
     NodePtr parseFilterBlock()

@@ -165,7 +165,12 @@ private:
             for (size_t i = 0; i < values.size(); ++i) assign(node.targets[i], values[i], inner);
             return execBody(node.bodies[0], inner, out);
         }
-        case NodeKind::Scope: return execBody(node.bodies[0], childOf(scope), out);
+        case NodeKind::Scope: {
+            // {% generation %} is a call block: its body a macro of no arguments.
+            const ScopePtr inner = childOf(scope);
+            bindParameters(node, "caller", Arguments(), inner, Value());
+            return execBody(node.bodies[0], inner, out);
+        }
         case NodeKind::Break: return Flow::Break;
         case NodeKind::Continue: return Flow::Continue;
         }
@@ -460,9 +465,12 @@ private:
 
     // Binds a macro's (or a caller's) parameters as jinja2 does: positional,
     // then keywords, then defaults evaluated in the call's own scope; the
-    // rest goes to varargs and kwargs if the body reads them.
-    void bindParameters(const Node& node, const std::string& name, const Arguments& args, const ScopePtr& scope)
+    // rest goes to varargs and kwargs, and the caller (a call block's, or a
+    // caller= keyword) to caller, if the body reads them.
+    void bindParameters(const Node& node, const std::string& name, const Arguments& args, const ScopePtr& scope,
+                        const Value& blockCaller)
     {
+        Value caller = blockCaller;
         const auto& params = node.parameters;
         std::vector<bool> given(params.size(), false);
         std::vector<Value> extra;
@@ -482,7 +490,11 @@ private:
             const std::string& key = keyword.first;
             const Value& value = keyword.second;
             const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.name == key; });
-            if (it != params.end()) {
+            if (it == params.end() && key == "caller" && node.usesCaller) {
+                if (!caller.isUndefined())
+                    throw RenderError("macro '" + name + "' was invoked with two values for the special caller argument");
+                caller = value;
+            } else if (it != params.end()) {
                 const auto i = static_cast<size_t>(it - params.begin());
                 if (given[i]) throw RenderError("macro '" + name + "' got multiple values for argument '" + key + "'");
                 scope->set(key, value);
@@ -501,6 +513,11 @@ private:
         }
         if (node.usesVarargs) scope->set("varargs", makeSequence(std::move(extra), SequenceKind::Tuple));
         if (node.usesKwargs) scope->set("kwargs", makeDict(std::move(kwargs)));
+        if (node.usesCaller) {
+            scope->set("caller", caller.isUndefined() ? Value::undefined("No caller defined") : caller);
+        } else if (!caller.isUndefined()) {
+            throw RenderError("macro '" + name + "' was invoked with a caller but does not use one");
+        }
     }
 
     Value callMacro(const Callable& macro, const Arguments& args, const Value& caller)
@@ -509,11 +526,7 @@ private:
         m_budget.charge(1);
         const Node& node = *macro.node;
         const ScopePtr scope = childOf(macro.definedIn);
-        bindParameters(node, macro.name, args, scope);
-        if (node.usesCaller)
-            scope->set("caller", caller.isUndefined() ? Value::undefined("No caller defined") : caller);
-        else if (!caller.isUndefined())
-            throw RenderError("macro '" + macro.name + "' was invoked with a caller but does not use one");
+        bindParameters(node, macro.name, args, scope, caller);
         const int line = m_line;  // errors after the call belong to the caller's line
         std::string out;
         execBody(node.bodies[0], scope, out);
@@ -527,7 +540,7 @@ private:
         m_budget.charge(1);
         const Node& node = *caller.node;
         const ScopePtr scope = childOf(caller.callerScope);
-        bindParameters(node, "caller", args, scope);
+        bindParameters(node, "caller", args, scope, Value());
         const int line = m_line;
         std::string out;
         execBody(node.bodies[0], scope, out);
