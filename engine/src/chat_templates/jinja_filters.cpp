@@ -72,6 +72,12 @@ Value attributePath(const Value& item, const Value& attribute, const std::option
     return v;
 }
 
+// A str result of an operation on v: Markup when v is (its methods keep it).
+Value likeMarkup(const Value& v, std::string text)
+{
+    return v.isMarkup() ? Value::markup(std::move(text)) : Value::string(std::move(text));
+}
+
 Value lowered(const Value& v) { return v.is(Type::String) ? Value::string(text::lower(v.str())) : v; }
 
 // A sort key: the item, or its attribute(s) ("a,b" is several), lowered
@@ -242,13 +248,13 @@ Value fAttr(Budget&, const Value& v, const Arguments& args)
 Value fCapitalize(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "capitalize", {});
-    return Value::string(text::capitalize(toStr(v)));
+    return likeMarkup(v, text::capitalize(toStr(v)));
 }
 
 Value fCenter(Budget&, const Value& v, const Arguments& args)
 {
     const auto a = bind(args, "center", {"width"});
-    return Value::string(text::center(toStr(v), intArgument(a[0], 80, "center"), kMaxStringBytes));
+    return likeMarkup(v, text::center(toStr(v), intArgument(a[0], 80, "center"), kMaxStringBytes));
 }
 
 Value fDefault(Budget&, const Value& v, const Arguments& args)
@@ -282,7 +288,7 @@ Value fDictsort(Budget& budget, const Value& v, const Arguments& args)
 Value fEscape(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "escape", {});
-    return Value::string(text::htmlEscape(toStr(v)));
+    return escapeToMarkup(v);
 }
 
 Value fFirst(Budget&, const Value& v, const Arguments& args)
@@ -367,7 +373,7 @@ Value fIndent(Budget&, const Value& v, const Arguments& args)
         checkStringSize(out.size());
     }
     if (flag(a[1])) out = indent + out;
-    return Value::string(std::move(out));
+    return likeMarkup(v, std::move(out));
 }
 
 Value fItems(Budget& budget, const Value& v, const Arguments& args)
@@ -413,13 +419,13 @@ Value fList(Budget& budget, const Value& v, const Arguments& args)
 Value fLower(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "lower", {});
-    return Value::string(text::lower(toStr(v)));
+    return likeMarkup(v, text::lower(toStr(v)));
 }
 
 Value fUpper(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "upper", {});
-    return Value::string(text::upper(toStr(v)));
+    return likeMarkup(v, text::upper(toStr(v)));
 }
 
 Value fMap(Budget& budget, const Value& v, const Arguments& args)
@@ -512,7 +518,7 @@ Value fReverse(Budget& budget, const Value& v, const Arguments& args)
     if (v.is(Type::String)) {
         std::u32string cps = text::decode(v.str());
         std::reverse(cps.begin(), cps.end());
-        return Value::string(text::encode(cps));
+        return likeMarkup(v, text::encode(cps));  // value[::-1], which Markup keeps
     }
     if (v.is(Type::Iterator)) {  // not reversible: jinja2 makes a list
         std::vector<Value> items = iterate(v);
@@ -606,7 +612,7 @@ Value fRound(Budget&, const Value& v, const Arguments& args)
 Value fSafe(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "safe", {});
-    return Value::string(toStr(v));
+    return v.isMarkup() ? v : Value::markup(toStr(v));
 }
 
 Value fSort(Budget& budget, const Value& v, const Arguments& args)
@@ -631,7 +637,7 @@ Value fSort(Budget& budget, const Value& v, const Arguments& args)
 Value fString(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "string", {});
-    return Value::string(toStr(v));
+    return v.is(Type::String) ? v : Value::string(toStr(v));
 }
 
 Value fSum(Budget& budget, const Value& v, const Arguments& args)
@@ -707,9 +713,9 @@ Value fTrim(Budget&, const Value& v, const Arguments& args)
     std::optional<std::string> chars;
     if (a[0] && !a[0]->is(Type::None)) {
         if (!a[0]->is(Type::String)) throw RenderError("strip arg must be None or str");
-        chars = a[0]->str();
+        chars = v.isMarkup() ? escapeToMarkup(*a[0]).str() : a[0]->str();  // Markup escapes its arguments
     }
-    return Value::string(text::strip(toStr(v), chars, text::Side::Both));
+    return likeMarkup(v, text::strip(toStr(v), chars, text::Side::Both));
 }
 
 Value fUnique(Budget& budget, const Value& v, const Arguments& args)

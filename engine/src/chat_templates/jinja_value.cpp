@@ -170,6 +170,13 @@ Value Value::string(std::string s)
     return v;
 }
 
+Value Value::markup(std::string s)
+{
+    Value v = string(std::move(s));
+    v.m_scalar.b = true;
+    return v;
+}
+
 #define BD3_JINJA_OBJECT_FACTORY(NAME, TYPE, KIND)  \
     Value Value::NAME(std::shared_ptr<TYPE> object) \
     {                                               \
@@ -506,7 +513,8 @@ std::string repr(const Value& v, int depth)
     case Value::Type::Bool: return v.asBool() ? "True" : "False";
     case Value::Type::Int: return std::to_string(v.asInt());
     case Value::Type::Float: return formatFloat(v.asFloat());
-    case Value::Type::String: return text::repr(v.str());
+    case Value::Type::String:
+        return v.isMarkup() ? wrap("Markup(", text::repr(v.str()), ")") : text::repr(v.str());
     case Value::Type::Sequence: {
         const Sequence& s = v.seq();
         switch (s.kind) {
@@ -640,5 +648,11 @@ Value undefinedItem(const Value& obj, const Value& key)
 }
 
 void failUndefined(const Value& v) { throw RenderError(v.undefinedMessage()); }
+
+Value escapeToMarkup(const Value& v)
+{
+    if (v.isMarkup()) return v;
+    return Value::markup(text::htmlEscape(toStr(v)));
+}
 
 }  // namespace bd3::jinja
