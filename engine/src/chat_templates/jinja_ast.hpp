@@ -58,6 +58,16 @@ struct Expr {
     BinaryOp op = BinaryOp::Add;
     std::vector<CompareOp> compares;
     bool negated = false;
+    // jinja2's optimizer evaluates the expressions of constants when it
+    // compiles the template, bottom up, slicing through environment.getitem,
+    // where a bad slice is Undefined rather than an error. It keeps a result
+    // that is a plain value (IfPlain) or, for what a {{ }} prints, any result
+    // (Printed); otherwise the expression runs as usual. Marked on the
+    // expressions that may be constant (`constant`) and hold a slice, where
+    // the difference shows.
+    enum class Fold { None, IfPlain, Printed };
+    Fold fold = Fold::None;
+    bool constant = false;
     FilterFunction filter = nullptr;
     TestFunction test = nullptr;
 };

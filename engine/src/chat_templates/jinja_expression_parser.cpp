@@ -319,6 +319,72 @@ ExprPtr ExpressionParser::parsePostfix(ExprPtr node)
     }
 }
 
+namespace {
+
+// Marks the expressions jinja2's optimizer may evaluate at compile time: no
+// names, calls or filters that need the context where evaluation goes (a
+// conditional, `and` and `or` may decide without the other operands).
+bool markConstant(Expr* e)
+{
+    if (!e) return true;
+    bool children = true;
+    for (const auto& c : e->children) children = markConstant(c.get()) && children;
+    for (const auto& k : e->keywords) children = markConstant(k.value.get()) && children;
+    bool constant = children;
+    switch (e->kind) {
+    case ExprKind::Name:
+    case ExprKind::Call: constant = false; break;
+    case ExprKind::Conditional:
+        constant = e->children[1]->constant &&
+                   (e->children[0]->constant || (e->children[2] && e->children[2]->constant));
+        break;
+    case ExprKind::And:
+    case ExprKind::Or: constant = e->children[0]->constant; break;
+    case ExprKind::Filter:
+        if (e->name == "map" || e->name == "select" || e->name == "reject" || e->name == "selectattr" ||
+            e->name == "rejectattr")
+            constant = false;
+        break;
+    default: break;
+    }
+    if (e->starArgs || e->starKwargs) constant = false;
+    e->constant = constant;
+    return constant;
+}
+
+bool holdsSlice(const Expr* e)
+{
+    if (!e) return false;
+    if (e->kind == ExprKind::Slice) return true;
+    for (const auto& c : e->children)
+        if (holdsSlice(c.get())) return true;
+    for (const auto& k : e->keywords)
+        if (holdsSlice(k.value.get())) return true;
+    return false;
+}
+
+}  // namespace
+
+namespace {
+
+void markFoldingOf(Expr& e, Expr::Fold fold)
+{
+    if (e.constant && holdsSlice(&e)) e.fold = fold;
+    for (auto& c : e.children)
+        if (c) markFoldingOf(*c, Expr::Fold::IfPlain);
+    for (auto& k : e.keywords) markFoldingOf(*k.value, Expr::Fold::IfPlain);
+    if (e.starArgs) markFoldingOf(*e.starArgs, Expr::Fold::IfPlain);
+    if (e.starKwargs) markFoldingOf(*e.starKwargs, Expr::Fold::IfPlain);
+}
+
+}  // namespace
+
+void markFolding(Expr& e, bool printed)
+{
+    markConstant(&e);
+    markFoldingOf(e, printed ? Expr::Fold::Printed : Expr::Fold::IfPlain);
+}
+
 ExprPtr ExpressionParser::parseSubscript(ExprPtr node)
 {
     const Nest nest(*this);

@@ -21,6 +21,10 @@ inline constexpr int kMaxNesting = 256;
 // How a token is named in the messages.
 std::string describe(const Token& token);
 
+// Marks the expressions under e that jinja2's optimizer folds and whose
+// folding matters (see Expr::Fold); printed: e is what a {{ }} prints.
+void markFolding(ast::Expr& e, bool printed);
+
 class ExpressionParser {
 public:
     ExpressionParser(std::vector<Token> tokens, const std::string& origin) : m_tokens(std::move(tokens)), m_origin(origin)

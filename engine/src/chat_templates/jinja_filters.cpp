@@ -51,6 +51,7 @@ bool flag(const std::optional<Value>& v) { return v && truthy(*v); }
 // does; a default stands in for any Undefined on the way.
 Value attributePath(const Value& item, const Value& attribute, const std::optional<Value>& fallback)
 {
+    if (attribute.is(Type::None)) return item;  // no parts: the item itself
     std::vector<Value> parts;
     if (attribute.is(Type::String)) {
         for (const std::string& p : text::split(attribute.str(), std::string("."), -1)) {
@@ -69,6 +70,12 @@ Value attributePath(const Value& item, const Value& attribute, const std::option
         if (fallback && !fallback->is(Type::None) && v.isUndefined()) v = *fallback;
     }
     return v;
+}
+
+// A str result of an operation on v: Markup when v is (its methods keep it).
+Value likeMarkup(const Value& v, std::string text)
+{
+    return v.isMarkup() ? Value::markup(std::move(text)) : Value::string(std::move(text));
 }
 
 Value lowered(const Value& v) { return v.is(Type::String) ? Value::string(text::lower(v.str())) : v; }
@@ -241,13 +248,13 @@ Value fAttr(Budget&, const Value& v, const Arguments& args)
 Value fCapitalize(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "capitalize", {});
-    return Value::string(text::capitalize(toStr(v)));
+    return likeMarkup(v, text::capitalize(toStr(v)));
 }
 
 Value fCenter(Budget&, const Value& v, const Arguments& args)
 {
     const auto a = bind(args, "center", {"width"});
-    return Value::string(text::center(toStr(v), intArgument(a[0], 80, "center"), kMaxStringBytes));
+    return likeMarkup(v, text::center(toStr(v), intArgument(a[0], 80, "center"), kMaxStringBytes));
 }
 
 Value fDefault(Budget&, const Value& v, const Arguments& args)
@@ -281,7 +288,7 @@ Value fDictsort(Budget& budget, const Value& v, const Arguments& args)
 Value fEscape(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "escape", {});
-    return Value::string(text::htmlEscape(toStr(v)));
+    return escapeToMarkup(v);
 }
 
 Value fFirst(Budget&, const Value& v, const Arguments& args)
@@ -366,7 +373,7 @@ Value fIndent(Budget&, const Value& v, const Arguments& args)
         checkStringSize(out.size());
     }
     if (flag(a[1])) out = indent + out;
-    return Value::string(std::move(out));
+    return likeMarkup(v, std::move(out));
 }
 
 Value fItems(Budget& budget, const Value& v, const Arguments& args)
@@ -412,13 +419,13 @@ Value fList(Budget& budget, const Value& v, const Arguments& args)
 Value fLower(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "lower", {});
-    return Value::string(text::lower(toStr(v)));
+    return likeMarkup(v, text::lower(toStr(v)));
 }
 
 Value fUpper(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "upper", {});
-    return Value::string(text::upper(toStr(v)));
+    return likeMarkup(v, text::upper(toStr(v)));
 }
 
 Value fMap(Budget& budget, const Value& v, const Arguments& args)
@@ -511,7 +518,7 @@ Value fReverse(Budget& budget, const Value& v, const Arguments& args)
     if (v.is(Type::String)) {
         std::u32string cps = text::decode(v.str());
         std::reverse(cps.begin(), cps.end());
-        return Value::string(text::encode(cps));
+        return likeMarkup(v, text::encode(cps));  // value[::-1], which Markup keeps
     }
     if (v.is(Type::Iterator)) {  // not reversible: jinja2 makes a list
         std::vector<Value> items = iterate(v);
@@ -560,7 +567,6 @@ double roundFloat(double x, int64_t digits)
 Value fRound(Budget&, const Value& v, const Arguments& args)
 {
     const auto a = bind(args, "round", {"precision", "method"});
-    const int64_t precision = intArgument(a[0], 0, "round");
     const std::string method = a[1] ? toStr(*a[1]) : "common";
     if (method != "common" && method != "ceil" && method != "floor")
         throw RenderError("method must be common, ceil or floor");
@@ -568,6 +574,14 @@ Value fRound(Budget&, const Value& v, const Arguments& args)
         if (v.isUndefined()) failUndefined(v);
         throw RenderError("type " + typeName(v) + " doesn't define __round__ method");
     }
+    if (method == "common" && a[0] && a[0]->is(Type::None)) {
+        // round(x, None) is round(x): an int, ties to even.
+        if (v.isIntegral()) return Value::integer(v.asInt());
+        const double x = v.asFloat();
+        if (std::isnan(x)) throw RenderError("cannot convert float NaN to integer");
+        return Value::integer(floatToInt(std::nearbyint(x)));
+    }
+    const int64_t precision = intArgument(a[0], 0, "round");
     if (method == "common") {
         if (v.is(Type::Float)) return Value::floating(roundFloat(v.asFloat(), precision));
         const int64_t x = v.asInt();
@@ -598,7 +612,7 @@ Value fRound(Budget&, const Value& v, const Arguments& args)
 Value fSafe(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "safe", {});
-    return Value::string(toStr(v));
+    return v.isMarkup() ? v : Value::markup(toStr(v));
 }
 
 Value fSort(Budget& budget, const Value& v, const Arguments& args)
@@ -608,7 +622,14 @@ Value fSort(Budget& budget, const Value& v, const Arguments& args)
     budget.charge(items.size() * 4);
     std::vector<Value> keys;
     keys.reserve(items.size());
-    for (const Value& item : items) keys.push_back(sortKey(item, a[2], flag(a[1])));
+    // With an attribute, jinja2's keys are lists of the attributes' values
+    // (make_multi_attrgetter), so equal ones are never ordered with <.
+    const bool byAttribute = a[2] && !a[2]->is(Type::None);
+    for (const Value& item : items) {
+        Value key = sortKey(item, a[2], flag(a[1]));
+        if (byAttribute && !key.is(Type::Sequence)) key = makeSequence({key});
+        keys.push_back(std::move(key));
+    }
     sortByKeys(items, std::move(keys), flag(a[0]));
     return makeSequence(std::move(items));
 }
@@ -616,7 +637,7 @@ Value fSort(Budget& budget, const Value& v, const Arguments& args)
 Value fString(Budget&, const Value& v, const Arguments& args)
 {
     bind(args, "string", {});
-    return Value::string(toStr(v));
+    return v.is(Type::String) ? v : Value::string(toStr(v));
 }
 
 Value fSum(Budget& budget, const Value& v, const Arguments& args)
@@ -658,17 +679,27 @@ Value fTojson(Budget& budget, const Value& v, const Arguments& args)
     const auto a = bind(args, "tojson", {"ensure_ascii", "indent", "separators", "sort_keys"});
     JsonOptions options;
     options.ensureAscii = flag(a[0]);
-    if (a[1] && !a[1]->is(Type::None)) {
+    // json.dumps writes a str at once, before it looks at indent and uses
+    // the separators (it unpacks them first all the same).
+    const bool plainString = v.is(Type::String);
+    if (a[1] && !a[1]->is(Type::None) && !plainString) {
         if (a[1]->is(Type::String))
             options.indent = a[1]->str();
+        else if (a[1]->isIntegral())
+            options.indent = spaces(a[1]->asInt());
         else
-            options.indent = spaces(intArgument(a[1], 0, "tojson"));
+            throw RenderError("can't multiply sequence by non-int of type '" + typeName(*a[1]) + "'");
     }
     if (a[2] && !a[2]->is(Type::None)) {
         const std::vector<Value> parts = iterate(*a[2]);
-        if (parts.size() != 2 || !parts[0].is(Type::String) || !parts[1].is(Type::String))
-            throw RenderError("tojson's separators are two strings");
-        options.separators = std::make_pair(parts[0].str(), parts[1].str());
+        if (parts.size() != 2)
+            throw RenderError(std::string(parts.size() < 2 ? "not enough" : "too many") +
+                              " values to unpack (expected 2)");
+        if (!plainString) {
+            if (!parts[0].is(Type::String) || !parts[1].is(Type::String))
+                throw RenderError("tojson's separators must be two strings");
+            options.separators = std::make_pair(parts[0].str(), parts[1].str());
+        }
     }
     options.sortKeys = flag(a[3]);
     std::string out = toJson(v, options);
@@ -680,8 +711,11 @@ Value fTrim(Budget&, const Value& v, const Arguments& args)
 {
     const auto a = bind(args, "trim", {"chars"});
     std::optional<std::string> chars;
-    if (a[0] && !a[0]->is(Type::None)) chars = toStr(*a[0]);
-    return Value::string(text::strip(toStr(v), chars, text::Side::Both));
+    if (a[0] && !a[0]->is(Type::None)) {
+        if (!a[0]->is(Type::String)) throw RenderError("strip arg must be None or str");
+        chars = v.isMarkup() ? escapeToMarkup(*a[0]).str() : a[0]->str();  // Markup escapes its arguments
+    }
+    return likeMarkup(v, text::strip(toStr(v), chars, text::Side::Both));
 }
 
 Value fUnique(Budget& budget, const Value& v, const Arguments& args)

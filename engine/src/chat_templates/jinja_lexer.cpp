@@ -3,6 +3,7 @@
 #include "bd3/error.hpp"
 #include "chat_templates/jinja_text.hpp"
 
+#include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
 #include <cerrno>
@@ -160,6 +161,8 @@ private:
 
     void comment()
     {
+        // jinja2 lets a comment opened at the very end go unclosed.
+        if (m_pos >= m_src.size()) return;
         for (size_t at = m_pos; at < m_src.size(); ++at) {
             size_t end = std::string::npos;
             if (startsWith(at, "+#}"))
@@ -179,6 +182,7 @@ private:
 
     void raw()
     {
+        if (m_pos >= m_src.size()) return;  // as an unclosed comment at the end
         for (size_t at = m_src.find("{%", m_pos); at != std::string::npos; at = m_src.find("{%", at + 1)) {
             size_t p = at + 2;
             char sign = 0;
@@ -362,11 +366,31 @@ private:
         return true;
     }
 
+    // A Python identifier: Unicode's XID_Start (or _) then XID_Continue.
+    bool nameStartAt(size_t at, size_t& size) const
+    {
+        size = 1;
+        if (static_cast<unsigned char>(m_src[at]) < 0x80) return isNameStart(m_src[at]);
+        const auto [c, n] = codepointAt(at);
+        size = n;
+        return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_XID_START);
+    }
+
+    bool nameCharAt(size_t at, size_t& size) const
+    {
+        size = 1;
+        if (static_cast<unsigned char>(m_src[at]) < 0x80) return isNameChar(m_src[at]);
+        const auto [c, n] = codepointAt(at);
+        size = n;
+        return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_XID_CONTINUE);
+    }
+
     bool name()
     {
-        if (!isNameStart(m_src[m_pos])) return false;
-        size_t end = m_pos + 1;
-        while (end < m_src.size() && isNameChar(m_src[end])) ++end;
+        size_t size = 0;
+        if (!nameStartAt(m_pos, size)) return false;
+        size_t end = m_pos + size;
+        while (end < m_src.size() && nameCharAt(end, size)) end += size;
         push(TokenType::Name, m_src.substr(m_pos, end - m_pos));
         advance(end);
         return true;

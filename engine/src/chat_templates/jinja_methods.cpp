@@ -177,11 +177,11 @@ std::optional<int64_t> optionalIndex(const std::optional<Value>& v, std::string_
     return requireInt(*v, what);
 }
 
-Value stringList(std::vector<std::string> parts)
+Value stringList(std::vector<std::string> parts, bool markup)
 {
     std::vector<Value> items;
     items.reserve(parts.size());
-    for (auto& p : parts) items.push_back(Value::string(std::move(p)));
+    for (auto& p : parts) items.push_back(markup ? Value::markup(std::move(p)) : Value::string(std::move(p)));
     return makeSequence(std::move(items));
 }
 
@@ -203,8 +203,14 @@ Value affix(const std::string& self, const std::vector<std::optional<Value>>& a,
     return Value::boolean(false);
 }
 
-Value stringMethod(Budget& budget, const std::string& self, const std::string& name, const Arguments& args)
+// A Markup receiver keeps Markup through the methods markupsafe wraps, which
+// escape their str arguments first.
+Value stringMethod(Budget& budget, const Value& receiver, const std::string& name, const Arguments& args)
 {
+    const std::string& self = receiver.str();
+    const bool markup = receiver.isMarkup();
+    const auto result = [&](std::string s) { return markup ? Value::markup(std::move(s)) : Value::string(std::move(s)); };
+    const auto argument = [&](const Value& v) { return markup && v.is(Type::String) ? escapeToMarkup(v) : v; };
     const std::string what = "str." + name + "()";
     budget.charge(self.size() / 64);
     const auto bind = [&](std::initializer_list<std::string_view> params) { return bindArguments(args, what, params); };
@@ -218,30 +224,31 @@ Value stringMethod(Budget& budget, const std::string& self, const std::string& n
         const auto sep = optionalStr(a[0], what);
         if (sep && sep->empty()) throw RenderError("empty separator");
         const int64_t maxsplit = a[1] ? requireInt(*a[1], what) : -1;
-        return stringList(name == "split" ? text::split(self, sep, maxsplit) : text::rsplit(self, sep, maxsplit));
+        return stringList(name == "split" ? text::split(self, sep, maxsplit) : text::rsplit(self, sep, maxsplit), markup);
     }
     if (name == "splitlines") {
         const auto a = bind({"keepends"});
-        return stringList(text::splitLines(self, a[0] && truthy(*a[0])));
+        return stringList(text::splitLines(self, a[0] && truthy(*a[0])), markup);
     }
     if (name == "strip" || name == "lstrip" || name == "rstrip") {
         const auto a = bind({"chars"});
         const auto side = name == "strip" ? text::Side::Both : name == "lstrip" ? text::Side::Left : text::Side::Right;
-        return Value::string(text::strip(self, optionalStr(a[0], what), side));
+        const std::optional<Value> chars = a[0] ? std::optional<Value>(argument(*a[0])) : std::nullopt;
+        return result(text::strip(self, optionalStr(chars, what), side));
     }
     if (name == "lower" || name == "upper" || name == "title" || name == "capitalize") {
         bind({});
-        if (name == "lower") return Value::string(text::lower(self));
-        if (name == "upper") return Value::string(text::upper(self));
-        if (name == "title") return Value::string(text::title(self));
-        return Value::string(text::capitalize(self));
+        if (name == "lower") return result(text::lower(self));
+        if (name == "upper") return result(text::upper(self));
+        if (name == "title") return result(text::title(self));
+        return result(text::capitalize(self));
     }
     if (name == "replace") {
         const auto a = bind({"old", "new", "count"});
         if (!a[0] || !a[1]) throw RenderError(what + " takes at least 2 arguments");
         const int64_t count = a[2] ? requireInt(*a[2], what) : -1;
-        return Value::string(
-            text::replace(self, requireStr(*a[0], what), requireStr(*a[1], what), count, kMaxStringBytes));
+        return result(text::replace(self, requireStr(argument(*a[0]), what), requireStr(argument(*a[1]), what), count,
+                                    kMaxStringBytes));
     }
     if (name == "find" || name == "rfind" || name == "index" || name == "rindex" || name == "count") {
         const auto a = bind({"sub", "start", "end"});
@@ -264,14 +271,14 @@ Value stringMethod(Budget& budget, const std::string& self, const std::string& n
         budget.charge(items.size());
         std::string out;
         for (size_t i = 0; i < items.size(); ++i) {
-            if (!items[i].is(Type::String))
+            if (!markup && !items[i].is(Type::String))
                 throw RenderError("sequence item " + std::to_string(i) + ": expected str instance, " +
                                   typeName(items[i]) + " found");
             if (i > 0) out += self;
-            out += items[i].str();
+            out += markup ? escapeToMarkup(items[i]).str() : items[i].str();  // Markup.join escapes the items
             checkStringSize(out.size());
         }
-        return Value::string(std::move(out));
+        return result(std::move(out));
     }
     if (name == "removeprefix" || name == "removesuffix") {
         const auto a = bind({"affix"});
@@ -406,7 +413,8 @@ Value getItem(const Value& obj, const Value& key)
             const auto length = static_cast<int64_t>(text::codepointCount(obj.str()));
             if (const auto i = sequenceIndex(key, length)) {
                 const auto [a, b] = text::byteRange(obj.str(), *i, *i + 1);
-                return makeChar(std::string_view(obj.str()).substr(a, b - a));
+                const std::string_view c = std::string_view(obj.str()).substr(a, b - a);
+                return obj.isMarkup() ? Value::markup(std::string(c)) : makeChar(c);  // Markup wraps __getitem__
             }
         }
         break;
@@ -417,26 +425,30 @@ Value getItem(const Value& obj, const Value& key)
     return undefinedItem(obj, key);
 }
 
-Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step)
+Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step, bool constant)
 {
     // jinja2 slices with Python's own subscript, so failures raise.
     if (obj.isUndefined()) failUndefined(obj);
+    const auto typeError = [&](const std::string& message) -> Value {
+        if (constant) return Value::undefined(objectTypeRepr(obj) + " has no element slice(...)");
+        throw RenderError(message);
+    };
     const bool sliceable = obj.is(Type::String) ||
                            (obj.is(Type::Sequence) && (obj.seq().kind == SequenceKind::List ||
                                                        obj.seq().kind == SequenceKind::Tuple ||
                                                        obj.seq().kind == SequenceKind::Range));
-    if (obj.is(Type::Dict)) throw RenderError("unhashable type: 'slice'");
-    if (!sliceable) throw RenderError("'" + typeName(obj) + "' object is not subscriptable");
+    if (obj.is(Type::Dict)) return typeError("unhashable type: 'slice'");
+    if (!sliceable) return typeError("'" + typeName(obj) + "' object is not subscriptable");
     for (const Value* bound : {&start, &stop, &step}) {
         if (bound->isUndefined()) failUndefined(*bound);
-        if (!sliceBound(*bound)) throw RenderError("slice indices must be integers or None or have an __index__ method");
+        if (!sliceBound(*bound)) return typeError("slice indices must be integers or None or have an __index__ method");
     }
     if (obj.is(Type::String)) {
         const std::u32string cps = text::decode(obj.str());
         std::u32string out;
         for (const int64_t i : sliceIndices(static_cast<int64_t>(cps.size()), start, stop, step))
             out.push_back(cps[static_cast<size_t>(i)]);
-        return Value::string(text::encode(out));
+        return obj.isMarkup() ? Value::markup(text::encode(out)) : Value::string(text::encode(out));
     }
     const Sequence& s = obj.seq();
     const std::vector<int64_t> indices = sliceIndices(static_cast<int64_t>(s.items.size()), start, stop, step);
@@ -473,7 +485,7 @@ Value callMethod(Budget& budget, const Callable& method, const Arguments& args)
 {
     const Value& self = method.self;
     switch (self.type()) {
-    case Type::String: return stringMethod(budget, self.str(), method.name, args);
+    case Type::String: return stringMethod(budget, self, method.name, args);
     case Type::Sequence: return sequenceMethod(budget, self, method.name, args);
     case Type::Dict: return dictMethod(budget, self, method.name, args);
     case Type::Loop: return loopMethod(self, method.name, args);

@@ -19,8 +19,10 @@ Value getAttribute(const Value& obj, std::string_view name);
 Value getPythonAttribute(const Value& obj, std::string_view name);
 // obj[key]: the item first, then, for a str key, the attribute.
 Value getItem(const Value& obj, const Value& key);
-// obj[start:stop:step]; None stands for an absent bound.
-Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step);
+// obj[start:stop:step]; None stands for an absent bound. What Python's
+// subscript rejects with a TypeError raises, or with `constant` (a slice
+// jinja2 folds at compile time) gives an Undefined.
+Value getSlice(const Value& obj, const Value& start, const Value& stop, const Value& step, bool constant = false);
 // Calls a bound method (Callable::Kind::Method).
 Value callMethod(Budget& budget, const Callable& method, const Arguments& args);
 

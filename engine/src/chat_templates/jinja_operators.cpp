@@ -51,7 +51,7 @@ std::pair<double, double> floatDivmod(double x, double y, const char* what)
 Value repeat(const Value& seq, int64_t n)
 {
     if (n <= 0) {
-        if (seq.is(Type::String)) return Value::string("");
+        if (seq.is(Type::String)) return seq.isMarkup() ? Value::markup("") : Value::string("");
         return makeSequence({}, seq.seq().kind);
     }
     if (seq.is(Type::String)) {
@@ -60,7 +60,7 @@ Value repeat(const Value& seq, int64_t n)
         std::string out;
         out.reserve(s.size() * static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) out += s;
-        return Value::string(std::move(out));
+        return seq.isMarkup() ? Value::markup(std::move(out)) : Value::string(std::move(out));
     }
     const auto& items = seq.seq().items;
     if (!items.empty() && static_cast<uint64_t>(n) > kMaxItems / items.size()) checkItemCount(kMaxItems + 1);
@@ -81,6 +81,13 @@ Value add(const Value& a, const Value& b)
     }
     if (a.isNumber() && b.isNumber()) return Value::floating(a.asFloat() + b.asFloat());
     if (a.is(Type::String) && b.is(Type::String)) {
+        if (a.isMarkup() || b.isMarkup()) {
+            // Markup escapes the str it is added to.
+            const std::string left = escapeToMarkup(a).str();
+            const std::string right = escapeToMarkup(b).str();
+            checkStringSize(left.size() + right.size());
+            return Value::markup(left + right);
+        }
         checkStringSize(a.str().size() + b.str().size());
         return Value::string(a.str() + b.str());
     }

@@ -52,10 +52,29 @@ public:
         auto tpl = std::make_unique<ast::Template>();
         std::string found;
         tpl->body = subparse({}, found);
+        markFolding(tpl->body);
         return tpl;
     }
 
 private:
+    static void markFolding(Body& body)
+    {
+        for (auto& node : body) {
+            for (auto& e : node->exprs) {
+                if (node->kind == NodeKind::FilterBlock || node->kind == NodeKind::SetBlock) {
+                    // Filters whose operand is the block: only their arguments.
+                    for (size_t i = 1; i < e->children.size(); ++i) jinja::markFolding(*e->children[i], false);
+                    for (auto& k : e->keywords) jinja::markFolding(*k.value, false);
+                } else {
+                    jinja::markFolding(*e, node->kind == NodeKind::Output);
+                }
+            }
+            for (auto& p : node->parameters)
+                if (p.defaultValue) jinja::markFolding(*p.defaultValue, false);
+            for (auto& b : node->bodies) markFolding(b);
+        }
+    }
+
     // ---------------------------------------------------------- statements
 
     Body subparse(std::initializer_list<const char*> endTags, std::string& found)
@@ -151,6 +170,7 @@ private:
             auto n = node(NodeKind::Scope, line);
             std::string found;
             n->bodies.push_back(blockBody({"endgeneration"}, found, tag, line));
+            markSpecialNames(*n);
             return n;
         }
         if (tag == "extends" || tag == "block" || tag == "include" || tag == "import" || tag == "from" ||
@@ -288,9 +308,7 @@ private:
         std::string found;
         n->bodies.push_back(blockBody({"endmacro"}, found, "macro", line));
         m_loops = loops;
-        n->usesCaller = readsName(n->bodies[0], "caller");
-        n->usesVarargs = readsName(n->bodies[0], "varargs");
-        n->usesKwargs = readsName(n->bodies[0], "kwargs");
+        markSpecialNames(*n);
         return n;
     }
 
@@ -307,9 +325,16 @@ private:
         std::string found;
         n->bodies.push_back(blockBody({"endcall"}, found, "call", line));
         m_loops = loops;
-        n->usesVarargs = readsName(n->bodies[0], "varargs");
-        n->usesKwargs = readsName(n->bodies[0], "kwargs");
+        markSpecialNames(*n);
         return n;
+    }
+
+    // What jinja2 gives a macro (and a call block's body) if its body reads them.
+    static void markSpecialNames(Node& n)
+    {
+        n.usesCaller = readsName(n.bodies[0], "caller");
+        n.usesVarargs = readsName(n.bodies[0], "varargs");
+        n.usesKwargs = readsName(n.bodies[0], "kwargs");
     }
 
     NodePtr parseFilterBlock()

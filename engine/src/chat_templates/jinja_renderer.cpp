@@ -165,7 +165,12 @@ private:
             for (size_t i = 0; i < values.size(); ++i) assign(node.targets[i], values[i], inner);
             return execBody(node.bodies[0], inner, out);
         }
-        case NodeKind::Scope: return execBody(node.bodies[0], childOf(scope), out);
+        case NodeKind::Scope: {
+            // {% generation %} is a call block: its body a macro of no arguments.
+            const ScopePtr inner = childOf(scope);
+            bindParameters(node, "caller", Arguments(), inner, Value());
+            return execBody(node.bodies[0], inner, out);
+        }
         case NodeKind::Break: return Flow::Break;
         case NodeKind::Continue: return Flow::Continue;
         }
@@ -277,7 +282,33 @@ private:
         return args;
     }
 
+    // What jinja2's optimizer meets and cannot evaluate at compile time.
+    struct NotConstant {};
+
+    // An expression jinja2 folds when it compiles the template: evaluated as
+    // the optimizer does (names, calls and context filters stop it), kept as
+    // jinja2 keeps it, else evaluated as usual, its parts folded on their own.
+    Value evalFolded(const Expr& e, const ScopePtr& scope)
+    {
+        m_folding = true;
+        try {
+            Value v = evaluate(e, scope);
+            m_folding = false;
+            if (e.fold == Expr::Fold::Printed || plainValue(v)) return v;
+        } catch (const NotConstant&) {
+        } catch (const RenderError&) {
+        }
+        m_folding = false;
+        return evaluate(e, scope);
+    }
+
     Value eval(const Expr& e, const ScopePtr& scope)
+    {
+        if (e.fold != Expr::Fold::None && !m_folding) return evalFolded(e, scope);
+        return evaluate(e, scope);
+    }
+
+    Value evaluate(const Expr& e, const ScopePtr& scope)
     {
         const Deeper deeper(*this);
         m_budget.charge(1);
@@ -300,7 +331,9 @@ private:
             }
             return makeDict(std::move(dict));
         }
-        case ExprKind::Name: return lookup(e.name, scope);
+        case ExprKind::Name:
+            if (m_folding) throw NotConstant{};
+            return lookup(e.name, scope);
         case ExprKind::GetAttr: return getAttribute(eval(*e.children[0], scope), e.name);
         case ExprKind::GetItem: {
             const Value obj = eval(*e.children[0], scope);
@@ -311,13 +344,15 @@ private:
             const auto bound = [&](size_t i) { return e.children[i] ? eval(*e.children[i], scope) : Value::none(); };
             const Value start = bound(1);
             const Value stop = bound(2);
-            return getSlice(obj, start, stop, bound(3));
+            return getSlice(obj, start, stop, bound(3), m_folding);
         }
         case ExprKind::Call: {
+            if (m_folding) throw NotConstant{};
             const Value callee = eval(*e.children[0], scope);
             return callValue(callee, arguments(e, scope), Value());
         }
         case ExprKind::Filter: {
+            if (m_folding && !e.constant) throw NotConstant{};  // a filter that needs the context
             const Value operand = eval(*e.children[0], scope);
             return e.filter(m_budget, operand, arguments(e, scope));
         }
@@ -349,6 +384,7 @@ private:
         case ExprKind::Conditional:
             if (truthy(eval(*e.children[1], scope))) return eval(*e.children[0], scope);
             if (e.children[2]) return eval(*e.children[2], scope);
+            if (m_folding) throw NotConstant{};
             return Value::undefined("the inline if-expression on line " + std::to_string(e.line) +
                                     " evaluated to false and no else section was defined.");
         }
@@ -429,9 +465,12 @@ private:
 
     // Binds a macro's (or a caller's) parameters as jinja2 does: positional,
     // then keywords, then defaults evaluated in the call's own scope; the
-    // rest goes to varargs and kwargs if the body reads them.
-    void bindParameters(const Node& node, const std::string& name, const Arguments& args, const ScopePtr& scope)
+    // rest goes to varargs and kwargs, and the caller (a call block's, or a
+    // caller= keyword) to caller, if the body reads them.
+    void bindParameters(const Node& node, const std::string& name, const Arguments& args, const ScopePtr& scope,
+                        const Value& blockCaller)
     {
+        Value caller = blockCaller;
         const auto& params = node.parameters;
         std::vector<bool> given(params.size(), false);
         std::vector<Value> extra;
@@ -451,7 +490,11 @@ private:
             const std::string& key = keyword.first;
             const Value& value = keyword.second;
             const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.name == key; });
-            if (it != params.end()) {
+            if (it == params.end() && key == "caller" && node.usesCaller) {
+                if (!caller.isUndefined())
+                    throw RenderError("macro '" + name + "' was invoked with two values for the special caller argument");
+                caller = value;
+            } else if (it != params.end()) {
                 const auto i = static_cast<size_t>(it - params.begin());
                 if (given[i]) throw RenderError("macro '" + name + "' got multiple values for argument '" + key + "'");
                 scope->set(key, value);
@@ -470,6 +513,11 @@ private:
         }
         if (node.usesVarargs) scope->set("varargs", makeSequence(std::move(extra), SequenceKind::Tuple));
         if (node.usesKwargs) scope->set("kwargs", makeDict(std::move(kwargs)));
+        if (node.usesCaller) {
+            scope->set("caller", caller.isUndefined() ? Value::undefined("No caller defined") : caller);
+        } else if (!caller.isUndefined()) {
+            throw RenderError("macro '" + name + "' was invoked with a caller but does not use one");
+        }
     }
 
     Value callMacro(const Callable& macro, const Arguments& args, const Value& caller)
@@ -478,11 +526,7 @@ private:
         m_budget.charge(1);
         const Node& node = *macro.node;
         const ScopePtr scope = childOf(macro.definedIn);
-        bindParameters(node, macro.name, args, scope);
-        if (node.usesCaller)
-            scope->set("caller", caller.isUndefined() ? Value::undefined("No caller defined") : caller);
-        else if (!caller.isUndefined())
-            throw RenderError("macro '" + macro.name + "' was invoked with a caller but does not use one");
+        bindParameters(node, macro.name, args, scope, caller);
         const int line = m_line;  // errors after the call belong to the caller's line
         std::string out;
         execBody(node.bodies[0], scope, out);
@@ -496,7 +540,7 @@ private:
         m_budget.charge(1);
         const Node& node = *caller.node;
         const ScopePtr scope = childOf(caller.callerScope);
-        bindParameters(node, "caller", args, scope);
+        bindParameters(node, "caller", args, scope, Value());
         const int line = m_line;
         std::string out;
         execBody(node.bodies[0], scope, out);
@@ -508,6 +552,7 @@ private:
     Budget m_budget;
     int m_depth = 0;
     int m_line = 0;
+    bool m_folding = false;
     std::vector<std::weak_ptr<Namespace>> m_namespaces;
     std::vector<std::weak_ptr<Loop>> m_loops;
     std::vector<std::weak_ptr<Callable>> m_macros;

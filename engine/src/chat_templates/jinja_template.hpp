@@ -29,7 +29,8 @@ public:
     // Renders with the given variables (a JSON object, whose key order is
     // kept as Python dicts keep it); `now` is what strftime_now formats, in
     // local time. Throws bd3::Error "ORIGIN line N: ..." for any failure,
-    // raise_exception's message included.
+    // raise_exception's message included. Several threads may render one
+    // template at once.
     std::string render(const nlohmann::ordered_json& variables, std::chrono::system_clock::time_point now) const;
 
 private:

@@ -41,7 +41,7 @@ bool tFloat(Budget&, const Value& v, const Arguments& a) { return none(a, "float
 bool tNumber(Budget&, const Value& v, const Arguments& a) { return none(a, "number"), v.isNumber(); }
 bool tString(Budget&, const Value& v, const Arguments& a) { return none(a, "string"), v.is(Type::String); }
 bool tMapping(Budget&, const Value& v, const Arguments& a) { return none(a, "mapping"), v.is(Type::Dict); }
-bool tEscaped(Budget&, const Value&, const Arguments& a) { return none(a, "escaped"), false; }
+bool tEscaped(Budget&, const Value& v, const Arguments& a) { return none(a, "escaped"), v.isMarkup(); }
 
 bool tIterable(Budget&, const Value& v, const Arguments& a)
 {

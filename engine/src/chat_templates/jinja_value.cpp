@@ -170,6 +170,13 @@ Value Value::string(std::string s)
     return v;
 }
 
+Value Value::markup(std::string s)
+{
+    Value v = string(std::move(s));
+    v.m_scalar.b = true;
+    return v;
+}
+
 #define BD3_JINJA_OBJECT_FACTORY(NAME, TYPE, KIND)  \
     Value Value::NAME(std::shared_ptr<TYPE> object) \
     {                                               \
@@ -340,6 +347,31 @@ bool hashable(const Value& v)
     return true;
 }
 
+bool plainValue(const Value& v, int depth)
+{
+    checkDepth(depth);
+    switch (v.type()) {
+    case Value::Type::None:
+    case Value::Type::Bool:
+    case Value::Type::Int:
+    case Value::Type::Float:
+    case Value::Type::String: return true;
+    case Value::Type::Sequence: {
+        const Sequence& s = v.seq();
+        if (s.kind == SequenceKind::Range) return true;
+        if (s.kind != SequenceKind::List && s.kind != SequenceKind::Tuple) return false;
+        for (const Value& item : s.items)
+            if (!plainValue(item, depth + 1)) return false;
+        return true;
+    }
+    case Value::Type::Dict:
+        for (const auto& [key, value] : v.dict().entries())
+            if (!plainValue(key, depth + 1) || !plainValue(value, depth + 1)) return false;
+        return true;
+    default: return false;
+    }
+}
+
 bool equals(const Value& a, const Value& b, int depth)
 {
     checkDepth(depth);
@@ -481,7 +513,8 @@ std::string repr(const Value& v, int depth)
     case Value::Type::Bool: return v.asBool() ? "True" : "False";
     case Value::Type::Int: return std::to_string(v.asInt());
     case Value::Type::Float: return formatFloat(v.asFloat());
-    case Value::Type::String: return text::repr(v.str());
+    case Value::Type::String:
+        return v.isMarkup() ? wrap("Markup(", text::repr(v.str()), ")") : text::repr(v.str());
     case Value::Type::Sequence: {
         const Sequence& s = v.seq();
         switch (s.kind) {
@@ -615,5 +648,11 @@ Value undefinedItem(const Value& obj, const Value& key)
 }
 
 void failUndefined(const Value& v) { throw RenderError(v.undefinedMessage()); }
+
+Value escapeToMarkup(const Value& v)
+{
+    if (v.isMarkup()) return v;
+    return Value::markup(text::htmlEscape(toStr(v)));
+}
 
 }  // namespace bd3::jinja

@@ -56,6 +56,9 @@ public:
     static Value integer(int64_t i);
     static Value floating(double f);
     static Value string(std::string s);
+    // markupsafe's Markup: a str that jinja2's safe and escape give; + and
+    // its methods escape what they take in, and repr() shows it.
+    static Value markup(std::string s);
     static Value sequence(std::shared_ptr<const Sequence> s);
     static Value dict(std::shared_ptr<const Dict> d);
     static Value nameSpace(std::shared_ptr<Namespace> n);
@@ -68,6 +71,7 @@ public:
     bool isUndefined() const { return m_type == Type::Undefined; }
     bool isNumber() const { return m_type == Type::Bool || m_type == Type::Int || m_type == Type::Float; }
     bool isIntegral() const { return m_type == Type::Bool || m_type == Type::Int; }  // Python's int, bool included
+    bool isMarkup() const { return m_type == Type::String && m_scalar.b; }
 
     bool asBool() const { return m_scalar.b; }
     int64_t asInt() const { return m_type == Type::Bool ? (m_scalar.b ? 1 : 0) : m_scalar.i; }  // Bool or Int
@@ -166,6 +170,9 @@ std::string typeName(const Value& v);        // type(v).__name__
 std::string objectTypeRepr(const Value& v);  // jinja2's object_type_repr, for messages
 bool truthy(const Value& v);
 bool hashable(const Value& v);
+// jinja2's has_safe_repr: None, bool, numbers, str, range, and lists, tuples
+// and dicts of those.
+bool plainValue(const Value& v, int depth = 0);
 bool equals(const Value& a, const Value& b, int depth = 0);
 // a < b (<=, >, >=) as Python has it for numbers, strings, lists and
 // tuples; a RenderError for other pairs.
@@ -186,6 +193,9 @@ bool contains(const Value& haystack, const Value& needle);
 // An Undefined whose message says that obj has no attribute (or element) name.
 Value undefinedAttribute(const Value& obj, std::string_view name);
 Value undefinedItem(const Value& obj, const Value& key);
+// markupsafe.escape(v): a Markup as it is, anything else as str() escaped.
+Value escapeToMarkup(const Value& v);
+
 // Any use of an Undefined other than printing, testing and iterating.
 [[noreturn]] void failUndefined(const Value& v);
 
