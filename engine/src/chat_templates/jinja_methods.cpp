@@ -438,7 +438,12 @@ Value getSlice(const Value& obj, const Value& start, const Value& stop, const Va
                                                        obj.seq().kind == SequenceKind::Tuple ||
                                                        obj.seq().kind == SequenceKind::Range));
     if (obj.is(Type::Dict)) return typeError("unhashable type: 'slice'");
-    if (!sliceable) return typeError("'" + typeName(obj) + "' object is not subscriptable");
+    if (!sliceable) {
+        std::string message = "'";  // built step by step: GCC 12 misreads "'" + std::string (-Wrestrict)
+        message += typeName(obj);
+        message += "' object is not subscriptable";
+        return typeError(message);
+    }
     for (const Value* bound : {&start, &stop, &step}) {
         if (bound->isUndefined()) failUndefined(*bound);
         if (!sliceBound(*bound)) return typeError("slice indices must be integers or None or have an __index__ method");
