@@ -1,6 +1,8 @@
 #include "formats/stored_tensor.hpp"
 
+#include "bd3/error.hpp"
 #include "formats/float_formats.hpp"
+#include "formats/quantized_blocks.hpp"
 
 #include <cstring>
 
@@ -12,11 +14,17 @@ std::string_view dtypeName(DType dtype)
     case DType::F32: return "F32";
     case DType::F16: return "F16";
     case DType::BF16: return "BF16";
+    case DType::Q8_0: return "Q8_0";
+    case DType::Q4_0: return "Q4_0";
     }
     return "?";
 }
 
-size_t dtypeSize(DType dtype) { return dtype == DType::F32 ? 4 : 2; }
+size_t dtypeSize(DType dtype)
+{
+    if (isQuantized(dtype)) throw Error("internal: " + std::string(dtypeName(dtype)) + " has no per-element size");
+    return dtype == DType::F32 ? 4 : 2;
+}
 
 StoredTensor StoredTensor::fromFloats(std::string name, std::vector<int64_t> shape, const std::vector<float>& values)
 {
@@ -34,6 +42,15 @@ int64_t StoredTensor::elements() const
 
 float StoredTensor::at(size_t i) const
 {
+    if (isQuantized(dtype)) {
+        const auto columns = static_cast<size_t>(shape.at(1));
+        const size_t row = i / columns;
+        const size_t block = (i % columns) / kQuantBlock;
+        float values[kQuantBlock];
+        dequantizeRow(dtype, bytes.data() + row * rowBytes(dtype, shape[1]) + block * blockBytes(dtype), kQuantBlock,
+                      values);
+        return values[i % kQuantBlock];
+    }
     if (dtype == DType::F32) {
         float value = 0.0F;
         std::memcpy(&value, bytes.data() + 4 * i, 4);
@@ -47,6 +64,13 @@ float StoredTensor::at(size_t i) const
 std::vector<float> StoredTensor::toFloat() const
 {
     std::vector<float> values(static_cast<size_t>(elements()));
+    if (isQuantized(dtype)) {
+        const size_t stride = rowBytes(dtype, shape.at(1));
+        for (int64_t r = 0; r < shape[0]; ++r)
+            dequantizeRow(dtype, bytes.data() + static_cast<size_t>(r) * stride, static_cast<int32_t>(shape[1]),
+                          values.data() + static_cast<size_t>(r * shape[1]));
+        return values;
+    }
     for (size_t i = 0; i < values.size(); ++i) values[i] = at(i);
     return values;
 }
@@ -56,8 +80,9 @@ StoredTensor StoredTensor::toBf16() const
     if (dtype == DType::BF16) return *this;
     StoredTensor out{name, DType::BF16, shape, {}};
     out.bytes.resize(static_cast<size_t>(elements()) * 2);
+    const std::vector<float> dequantized = isQuantized(dtype) ? toFloat() : std::vector<float>{};
     for (size_t i = 0; i < static_cast<size_t>(elements()); ++i) {
-        const uint16_t bits = floatToBf16(at(i));
+        const uint16_t bits = floatToBf16(dequantized.empty() ? at(i) : dequantized[i]);
         std::memcpy(out.bytes.data() + 2 * i, &bits, 2);
     }
     return out;

@@ -12,8 +12,11 @@
 
 namespace bd3 {
 
-enum class DType { F32, F16, BF16 };
+// Q8_0 and Q4_0 are bd3's block-quantized layouts (formats/quantized_blocks.hpp):
+// a tensor of either is a matrix whose rows are whole blocks of 32.
+enum class DType { F32, F16, BF16, Q8_0, Q4_0 };
 std::string_view dtypeName(DType dtype);
+// Bytes per element of a float type (a quantized type has none: see rowBytes).
 size_t dtypeSize(DType dtype);
 
 struct StoredTensor {
@@ -26,10 +29,10 @@ struct StoredTensor {
     static StoredTensor fromFloats(std::string name, std::vector<int64_t> shape, const std::vector<float>& values);
 
     int64_t elements() const;
-    // Element i widened to fp32.
+    // Element i widened (or dequantized) to fp32.
     float at(size_t i) const;
     std::vector<float> toFloat() const;
-    // The same values rounded to bf16 and stored as BF16 (from F32 or F16).
+    // The same values rounded to bf16 and stored as BF16 (from any type).
     StoredTensor toBf16() const;
 };
 
