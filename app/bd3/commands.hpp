@@ -21,6 +21,7 @@ Command addTokenizeCommand(CLI::App& app);
 Command addLogitsCommand(CLI::App& app);
 Command addBenchCommand(CLI::App& app);
 Command addEvalCommand(CLI::App& app);
+Command addQuantizeCommand(CLI::App& app);
 
 // Adds --weights f32|bf16 and --device cpu|cuda.
 void addComputeOptions(CLI::App& command, LoadOptions& load);

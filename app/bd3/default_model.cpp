@@ -12,14 +12,16 @@ void addComputeOptions(CLI::App& command, LoadOptions& load)
 {
     command
         .add_option("--weights", load.precision,
-                    "Weights for compute: as stored (f32, f16 or bf16, as the checkpoint has them), or bf16 "
-                    "(an f32 checkpoint rounded at load: half the memory traffic); f32 is a synonym of stored")
+                    "Weights for compute: as stored (f32, f16, bf16, or q8_0/q4_0 from bd3 quantize), or bf16 "
+                    "(float weights rounded at load: half an f32 checkpoint's memory traffic); f32 is a synonym of stored")
         ->transform(CLI::CheckedTransformer(std::map<std::string, WeightPrecision>{
             {"stored", WeightPrecision::Float32}, {"f32", WeightPrecision::Float32}, {"bf16", WeightPrecision::BFloat16}}))
         ->default_str("stored");
     command.add_option("--device", load.device, "Compute device: cpu, or cuda (the CPU when no GPU can run it)")
         ->transform(CLI::CheckedTransformer(std::map<std::string, Device>{{"cpu", Device::Cpu}, {"cuda", Device::Cuda}}))
         ->default_str("cpu");
+    command.add_option("--threads", load.threads, "CPU threads for compute (default: one per core)")
+        ->check(CLI::Range(1U, 1024U));
 }
 
 std::unique_ptr<Model> loadForCompute(const std::filesystem::path& folder, const LoadOptions& load)

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -25,6 +26,8 @@ struct EvalSettings {
     int32_t passes = 1;
     int64_t maxTokens = 0;
     std::filesystem::path json;
+    std::filesystem::path reference;
+    LoadOptions load;
     bool quiet = false;
 };
 
@@ -42,8 +45,14 @@ int32_t parseBlockSize(const std::string& text, const ModelConfig& config)
 
 int runEval(const EvalSettings& s)
 {
-    const auto model = Model::load(s.model);
+    const auto model = loadForCompute(s.model, s.load);
+    const auto reference = s.reference.empty() ? nullptr : loadForCompute(s.reference, s.load);
     const ModelConfig& config = model->config();
+    if (reference && (reference->config().vocabSize != config.vocabSize ||
+                      reference->config().contextLength != config.contextLength ||
+                      reference->tokenizer().size() != model->tokenizer().size()))
+        throw Error(s.reference.string() + ": not the same model's other weights (its vocabulary, context or "
+                    "tokenizer differ), so the scores cannot be compared");
     std::ifstream in(s.text, std::ios::binary);
     if (!in) throw Error(s.text.string() + ": cannot read the file");
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -64,6 +73,7 @@ int runEval(const EvalSettings& s)
         options.blockSize = blockSize;
         options.seed = s.seed;
         options.passes = s.passes;
+        options.keepTokenLogProbs = reference != nullptr;
         if (!s.quiet)
             options.progress = [blockSize](int64_t done, int64_t total) {
                 std::cerr << "\r  L'=" << blockSize << ": window " << done << "/" << total << std::flush;
@@ -73,17 +83,30 @@ int runEval(const EvalSettings& s)
         const auto start = std::chrono::steady_clock::now();
         const EvaluationResult r = evaluateNelbo(*model, ids, options);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        char line[160];
+        char line[256];
         std::snprintf(line, sizeof line, "%10d %8lld %20.4f %18.2f %10.1f", blockSize,
                       static_cast<long long>(r.tokens), r.nelbo, r.perplexityBound, seconds);
         std::cout << line << (blockSize == 1 ? "   (exact AR likelihood)" : "")
                   << (blockSize == config.contextLength ? "   (whole context: MDLM)" : "") << '\n'
                   << std::flush;
-        out.push_back({{"block_size", blockSize}, {"tokens", r.tokens}, {"windows", r.windows},
-                       {"passes", r.passes}, {"seed", s.seed}, {"nelbo", r.nelbo},
-                       {"total_nll", r.totalNll}, {"perplexity_bound", r.perplexityBound},
-                       {"pass_nelbo", r.passNelbo}, {"forward_passes", r.forwardPasses},
-                       {"seconds", seconds}});
+        nlohmann::json row = {{"block_size", blockSize}, {"tokens", r.tokens}, {"windows", r.windows},
+                              {"passes", r.passes}, {"seed", s.seed}, {"nelbo", r.nelbo},
+                              {"total_nll", r.totalNll}, {"perplexity_bound", r.perplexityBound},
+                              {"pass_nelbo", r.passNelbo}, {"forward_passes", r.forwardPasses},
+                              {"seconds", seconds}};
+        if (reference) {
+            EvaluationOptions quiet = options;
+            quiet.progress = nullptr;
+            const LogProbDrift drift = logProbDrift(r, evaluateNelbo(*reference, ids, quiet));
+            std::snprintf(line, sizeof line,
+                          "%10s drift from the reference: NELBO %+.4f nats/token (perplexity x%.4f), "
+                          "log-prob mean |d| %.4f, max %.4f",
+                          "", drift.nelboDelta, std::exp(drift.nelboDelta), drift.meanAbsolute, drift.maxAbsolute);
+            std::cout << line << '\n' << std::flush;
+            row["drift"] = {{"reference", s.reference.string()}, {"nelbo_delta", drift.nelboDelta},
+                            {"log_prob_mean_abs", drift.meanAbsolute}, {"log_prob_max_abs", drift.maxAbsolute}};
+        }
+        out.push_back(row);
     }
     if (!s.json.empty()) {
         std::ofstream f(s.json);
@@ -111,6 +134,11 @@ Command addEvalCommand(CLI::App& app)
     app.add_option("--max-tokens", s->maxTokens, "Score only the first N tokens of the file")
         ->check(CLI::PositiveNumber);
     app.add_option("--json", s->json, "Also write the results as JSON");
+    app.add_option("--reference", s->reference,
+                   "Another copy of the model (the f32 or bf16 one a quantized model was made from): print how far "
+                   "the scores drift from it on the same masked positions")
+        ->check(CLI::ExistingDirectory);
+    addComputeOptions(app, s->load);
     app.add_flag("-q,--quiet", s->quiet, "No progress on stderr");
     return [s] { return runEval(*s); };
 }

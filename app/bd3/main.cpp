@@ -26,6 +26,7 @@ int main(int argc, char** argv)
     add("tokenize", "Show the token ids of a text, or the text of ids", bd3::cli::addTokenizeCommand);
     add("logits", "Write the network's log-probabilities for token ids as .npy", bd3::cli::addLogitsCommand);
     add("eval", "Perplexity bound (NELBO) of a text file at given block sizes", bd3::cli::addEvalCommand);
+    add("quantize", "Write a copy of a model folder with 8- or 4-bit weights", bd3::cli::addQuantizeCommand);
     add("bench", "Measure speed against the machine's ceilings", bd3::cli::addBenchCommand);
     CLI11_PARSE(app, argc, argv);
 

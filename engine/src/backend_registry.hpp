@@ -16,7 +16,7 @@ struct BackendEntry {
     // Why this machine cannot run the backend, in words beginning "no usable
     // ..."; empty when it can.
     std::string (*unavailableReason)() = nullptr;
-    std::unique_ptr<Backend> (*make)(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision) = nullptr;
+    std::unique_ptr<Backend> (*make)(const ModelConfig& config, ModelWeights& weights, const LoadOptions& options) = nullptr;
 };
 
 // Null when this build has no backend for the device.

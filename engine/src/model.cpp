@@ -49,10 +49,11 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& folder, const Lo
         model->m_deviceNote = unavailable + "; running on the CPU instead";
         entry = backendFor(Device::Cpu);
     }
-    model->m_backend = entry->make(config, weights, options.precision);
+    model->m_backend = entry->make(config, weights, options);
     model->m_device = entry->device;
     model->m_parameterCount = weights.parameterCount();
-    model->m_weightType = options.precision == WeightPrecision::BFloat16 ? "bf16" : weights.storedTypeName();
+    model->m_weightType =
+        options.precision == WeightPrecision::BFloat16 && !weights.quantized() ? "bf16" : weights.storedTypeName();
     return model;
 }
 

@@ -93,6 +93,7 @@ EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,
                 auto score = [&](std::span<float> row, int32_t target) {
                     subsLogProbabilities(row, config.maskId, config.maskId);
                     passNll += -static_cast<double>(row[static_cast<size_t>(target)]) * weight;
+                    if (options.keepTokenLogProbs) result.tokenLogProbs.push_back(row[static_cast<size_t>(target)]);
                 };
                 // A shifted model predicts position i from row i - 1: the
                 // block's first position from the previous block's last row,
@@ -132,6 +133,23 @@ EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,
     result.nelbo = result.totalNll / (static_cast<double>(result.tokens) * options.passes);
     result.perplexityBound = std::exp(result.nelbo);
     return result;
+}
+
+LogProbDrift logProbDrift(const EvaluationResult& result, const EvaluationResult& reference)
+{
+    if (result.tokenLogProbs.size() != reference.tokenLogProbs.size() || result.tokenLogProbs.empty())
+        throw Error("the two evaluations scored different positions (" + std::to_string(result.tokenLogProbs.size()) +
+                    " and " + std::to_string(reference.tokenLogProbs.size()) +
+                    " tokens): evaluate both with the same text, options and keepTokenLogProbs");
+    LogProbDrift drift;
+    for (size_t i = 0; i < result.tokenLogProbs.size(); ++i) {
+        const double delta = std::abs(static_cast<double>(result.tokenLogProbs[i]) - reference.tokenLogProbs[i]);
+        drift.meanAbsolute += delta;
+        drift.maxAbsolute = std::max(drift.maxAbsolute, delta);
+    }
+    drift.meanAbsolute /= static_cast<double>(result.tokenLogProbs.size());
+    drift.nelboDelta = result.nelbo - reference.nelbo;
+    return drift;
 }
 
 EvaluationResult evaluateNelboOfText(const Model& model, std::string_view text, const EvaluationOptions& options)

@@ -26,6 +26,10 @@ struct EvaluationOptions {
     uint64_t seed = 0;
     int32_t passes = 1;      // independent noise draws, averaged
     double tMin = 1e-3;      // t ~ U(tMin, 1)
+    // Keep the log-probability of every scored token (EvaluationResult::
+    // tokenLogProbs): two models evaluated with the same seed score the same
+    // masked positions, so these compare token for token.
+    bool keepTokenLogProbs = false;
     // Called after every window with (windows done, windows in all passes);
     // return false to stop (then evaluateNelbo throws bd3::Error "evaluation cancelled").
     std::function<bool(int64_t done, int64_t total)> progress;
@@ -41,7 +45,17 @@ struct EvaluationResult {
     double perplexityBound = 0.0;  // exp(nelbo)
     std::vector<double> passNelbo;  // nats per token of each pass
     int64_t forwardPasses = 0;
+    std::vector<float> tokenLogProbs;  // with keepTokenLogProbs, in scoring order
 };
+
+// How far a model's scores drift from a reference's on the same masked
+// positions (both evaluated with keepTokenLogProbs and the same options).
+struct LogProbDrift {
+    double meanAbsolute = 0.0;  // mean |log p - log p_ref|, nats
+    double maxAbsolute = 0.0;
+    double nelboDelta = 0.0;    // NELBO - NELBO_ref, nats per token
+};
+LogProbDrift logProbDrift(const EvaluationResult& result, const EvaluationResult& reference);
 
 // ids: the text's token ids without BOS (the evaluator adds it to every window).
 EvaluationResult evaluateNelbo(const Model& model, std::span<const int32_t> ids,

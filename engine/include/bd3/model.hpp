@@ -32,6 +32,8 @@ enum class WeightPrecision { Float32, BFloat16 };
 struct LoadOptions {
     Device device = Device::Cpu;
     WeightPrecision precision = WeightPrecision::Float32;
+    // Threads of the CPU backend (the caller's included); 0: one per core.
+    unsigned threads = 0;
     // Called with the fraction of weight bytes read so far; return false to abort
     // the load (it then throws bd3::Error "loading cancelled").
     std::function<bool(double fraction)> progress;

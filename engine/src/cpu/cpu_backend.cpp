@@ -76,7 +76,8 @@ float* rowOf(const Rows& x, int32_t r) { return x.data + static_cast<size_t>(r) 
 
 class CpuBackend final : public Backend, private NetworkOps {
 public:
-    CpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision) : m_config(config)
+    CpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision, unsigned threads)
+        : m_config(config), m_pool(threads > 0 ? threads : std::max(1U, std::thread::hardware_concurrency()))
     {
         // The pool splits every product by output columns; OpenBLAS threads of
         // its own would spin against it.
@@ -355,7 +356,7 @@ double CpuBackend::measureCopyBandwidth(double seconds)
     // Every core copies its own share of 256 MiB, far more than the caches
     // hold, as the pool's threads stream weights.
     constexpr size_t bytes = size_t{1} << 28;
-    const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+    const unsigned threads = m_pool.size();
     const size_t share = bytes / threads;
     std::vector<std::vector<char>> from(threads, std::vector<char>(share, 1)), to(threads, std::vector<char>(share));
     double copied = 0.0;
@@ -372,9 +373,9 @@ double CpuBackend::measureCopyBandwidth(double seconds)
 
 } // namespace
 
-std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision)
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, ModelWeights& weights, const LoadOptions& options)
 {
-    return std::make_unique<CpuBackend>(config, weights, precision);
+    return std::make_unique<CpuBackend>(config, weights, options.precision, options.threads);
 }
 
 } // namespace bd3

@@ -9,6 +9,6 @@
 
 namespace bd3 {
 
-std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision);
+std::unique_ptr<Backend> makeCpuBackend(const ModelConfig& config, ModelWeights& weights, const LoadOptions& options);
 
 } // namespace bd3

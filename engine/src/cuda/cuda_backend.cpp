@@ -6,6 +6,7 @@
 #include "cuda/cuda_distributions.hpp"
 #include "cuda/cuda_kernels.hpp"
 #include "families/family_registry.hpp"
+#include "formats/quantized_blocks.hpp"
 #include "stopwatch.hpp"
 
 #include <cuda_runtime.h>
@@ -291,6 +292,8 @@ void CudaBackend::checkDeviceMemory(const StoredTensor& first)
     uint64_t needed = m_loading->expectedBytes();
     const bool halved = m_precision == WeightPrecision::BFloat16 && stored == DType::F32;
     if (halved) needed /= 2;
+    // Quantized blocks become bf16 on the device: 64 bytes per block of 32.
+    if (isQuantized(stored)) needed = needed / blockBytes(stored) * 2 * kQuantBlock;
     size_t free = 0, total = 0;
     check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
     if (static_cast<uint64_t>(free) < needed)
@@ -305,6 +308,9 @@ void CudaBackend::checkDeviceMemory(const StoredTensor& first)
 
 MatrixId CudaBackend::addMatrix(StoredTensor tensor)
 {
+    // No quantized kernels on the GPU yet: quantized weights are widened to
+    // bf16 as they load (docs/performance.md).
+    if (isQuantized(tensor.dtype)) tensor = tensor.toBf16();
     if (tensor.shape.size() != 2 || tensor.shape[0] < 1 || tensor.shape[1] < 1 ||
         tensor.bytes.size() != static_cast<size_t>(tensor.elements()) * dtypeSize(tensor.dtype))
         throw Error("internal: '" + tensor.name + "' of shape " + shapeText(tensor.shape) + " is not a matrix");
@@ -687,9 +693,9 @@ std::string cudaUnavailableReason()
     return {};
 }
 
-std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision)
+std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, ModelWeights& weights, const LoadOptions& options)
 {
-    return std::make_unique<CudaBackend>(0, config, weights, precision);
+    return std::make_unique<CudaBackend>(0, config, weights, options.precision);
 }
 
 } // namespace bd3

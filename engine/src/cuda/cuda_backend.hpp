@@ -25,6 +25,6 @@ std::string cudaUnavailableReason();
 // of config's family over weights. Throws bd3::Error when it cannot: too
 // little device memory (naming the bytes needed and free) or a failing CUDA
 // call.
-std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, ModelWeights& weights, WeightPrecision precision);
+std::unique_ptr<Backend> makeCudaBackend(const ModelConfig& config, ModelWeights& weights, const LoadOptions& options);
 
 } // namespace bd3

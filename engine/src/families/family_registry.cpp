@@ -2,6 +2,7 @@
 
 #include "bd3/error.hpp"
 #include "families/config_reading.hpp"
+#include "formats/quantized_blocks.hpp"
 
 #include <array>
 
@@ -53,7 +54,8 @@ const FamilyEntry& familyNamed(std::string_view name)
 StoredTensor readMatrix(ModelWeights& weights, const std::string& name, WeightPrecision precision)
 {
     StoredTensor tensor = weights.read(name);
-    return precision == WeightPrecision::BFloat16 ? tensor.toBf16() : tensor;
+    // Quantized weights stay quantized: they are already smaller than bf16.
+    return precision == WeightPrecision::BFloat16 && !isQuantized(tensor.dtype) ? tensor.toBf16() : tensor;
 }
 
 uint64_t heldWeightBytes(const ModelWeights& weights, const std::vector<ExpectedTensor>& matrices,
@@ -62,7 +64,8 @@ uint64_t heldWeightBytes(const ModelWeights& weights, const std::vector<Expected
     uint64_t held = 0, stored = 0, largest = 0;
     for (const ExpectedTensor& m : matrices) {
         const TensorInfo& info = weights.info(m.name);
-        held += precision == WeightPrecision::BFloat16 ? static_cast<uint64_t>(info.elements()) * 2 : info.bytes;
+        held += precision == WeightPrecision::BFloat16 && !isQuantized(info.dtype) ? static_cast<uint64_t>(info.elements()) * 2
+                                                                                   : info.bytes;
         stored += info.bytes;
         largest = std::max<uint64_t>(largest, info.bytes);
     }

@@ -2,7 +2,12 @@
 
 #include "bd3/error.hpp"
 #include "json_document.hpp"
+#include "formats/quantized_blocks.hpp"
 #include "memory_budget.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
 
 #include <cmath>
 #include <set>
@@ -20,6 +25,16 @@ bool isPlainFileName(const std::string& name)
 
 bool isFinite(const StoredTensor& tensor)
 {
+    if (isQuantized(tensor.dtype)) {
+        // Only the half scales can be NaN or infinite: the first two bytes of each block.
+        const size_t block = blockBytes(tensor.dtype);
+        for (size_t at = 0; at + block <= tensor.bytes.size(); at += block) {
+            uint16_t scale = 0;
+            std::memcpy(&scale, tensor.bytes.data() + at, 2);
+            if ((scale & 0x7C00U) == 0x7C00U) return false;
+        }
+        return true;
+    }
     const size_t n = static_cast<size_t>(tensor.elements());
     if (tensor.dtype == DType::F32) {
         for (size_t i = 0; i < n; ++i)
@@ -122,6 +137,14 @@ const TensorInfo& ModelWeights::info(const std::string& name) const
     return found->second.info;
 }
 
+std::vector<std::string> ModelWeights::tensorNames() const
+{
+    std::vector<std::string> names;
+    names.reserve(m_tensors.size());
+    for (const auto& [name, located] : m_tensors) names.push_back(name);
+    return names;
+}
+
 StoredTensor ModelWeights::read(const std::string& name)
 {
     const auto found = m_tensors.find(name);
@@ -137,15 +160,18 @@ StoredTensor ModelWeights::read(const std::string& name)
     return tensor;
 }
 
+bool ModelWeights::quantized() const { return std::any_of(m_expectedTypes.begin(), m_expectedTypes.end(), isQuantized); }
+
 std::string ModelWeights::storedTypeName() const
 {
-    if (m_expectedTypes.size() != 1) return "mixed";
-    switch (*m_expectedTypes.begin()) {
-    case DType::F32: return "f32";
-    case DType::F16: return "f16";
-    case DType::BF16: return "bf16";
-    }
-    return "mixed";
+    // A quantized model keeps its small vectors (norms, biases) in a float
+    // type; its matrices' type is the one that tells it apart.
+    std::set<DType> types = m_expectedTypes;
+    if (quantized()) std::erase_if(types, [](DType t) { return !isQuantized(t); });
+    if (types.size() != 1) return "mixed";
+    std::string name(dtypeName(*types.begin()));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name;
 }
 
 std::vector<float> ModelWeights::readFloats(const std::string& name) { return read(name).toFloat(); }

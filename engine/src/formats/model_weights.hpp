@@ -41,12 +41,17 @@ public:
     void requireMemory(uint64_t bytesNeeded) const;
 
     const TensorInfo& info(const std::string& name) const;
+    // Every tensor the files hold, by name.
+    std::vector<std::string> tensorNames() const;
     // Reads one expected tensor; a NaN or infinity in it is an error.
     StoredTensor read(const std::string& name);
     std::vector<float> readFloats(const std::string& name);
 
-    // The stored type of the expected tensors: "f32", "f16", "bf16" or "mixed".
+    // The stored type of the expected tensors: "f32", "f16", "bf16", or
+    // "mixed"; or for a quantized model its matrices' "q8_0" or "q4_0".
     std::string storedTypeName() const;
+    // Whether any expected tensor is block-quantized.
+    bool quantized() const;
     // The bytes of the expected tensors as stored.
     uint64_t expectedBytes() const { return m_expectedBytes; }
     int64_t parameterCount() const { return m_parameters; }

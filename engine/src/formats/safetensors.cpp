@@ -1,6 +1,7 @@
 #include "formats/safetensors.hpp"
 
 #include "formats/float_formats.hpp"
+#include "formats/quantized_blocks.hpp"
 
 #include "bd3/error.hpp"
 #include "json_document.hpp"
@@ -24,13 +25,30 @@ namespace {
 // The format's own bound on the JSON header.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-DType parseDtype(const std::string& text, const std::string& tensor, const std::string& file)
+// bd3's quantized matrices are stored as U8 tensors [rows, bytes per row]
+// whose type the file's __metadata__ names ("bd3.dtype.NAME": "Q8_0"): the
+// safetensors format has no block types, and readers that do not know them
+// still see a well-formed file.
+constexpr std::string_view kQuantizedKeyPrefix = "bd3.dtype.";
+
+DType parseDtype(const std::string& text, const std::string& tensor, const std::string& file,
+                 const std::map<std::string, std::string>& quantized)
 {
+    const auto named = quantized.find(tensor);
+    if (text == "U8" && named != quantized.end()) {
+        if (named->second == "Q8_0") return DType::Q8_0;
+        if (named->second == "Q4_0") return DType::Q4_0;
+        throw Error(file + ": __metadata__ gives tensor '" + tensor + "' the type " + quoteText(named->second) +
+                    "; bd3 knows Q8_0 and Q4_0");
+    }
+    if (named != quantized.end())
+        throw Error(file + ": __metadata__ gives tensor '" + tensor + "' a quantized type, but it is stored as " +
+                    text + ", not U8");
     if (text == "F32") return DType::F32;
     if (text == "F16") return DType::F16;
     if (text == "BF16") return DType::BF16;
     throw Error(file + ": tensor '" + tensor + "' has dtype " + text +
-                "; only F32, F16 and BF16 are supported");
+                "; only F32, F16, BF16 and bd3's quantized Q8_0 and Q4_0 (U8 named in __metadata__) are supported");
 }
 
 // Reads exactly size bytes at offset. The file is read rather than mapped:
@@ -51,12 +69,34 @@ void readExactly(int fd, std::byte* out, size_t size, uint64_t offset, const std
 }
 
 // Like the reference implementation: __metadata__ maps strings to strings.
-void checkMetadata(const nlohmann::json& metadata, const std::string& file)
+// Returns the quantized tensors it names, by name.
+std::map<std::string, std::string> readMetadata(const nlohmann::json& metadata, const std::string& file)
 {
     if (!metadata.is_object()) throw Error(file + ": __metadata__ is " + quoteJson(metadata) + ", not an object");
-    for (const auto& [key, value] : metadata.items())
+    std::map<std::string, std::string> quantized;
+    for (const auto& [key, value] : metadata.items()) {
         if (!value.is_string())
             throw Error(file + ": __metadata__ key \"" + key + "\" holds " + quoteJson(value) + ", not a string");
+        if (key.starts_with(kQuantizedKeyPrefix))
+            quantized.emplace(key.substr(kQuantizedKeyPrefix.size()), value.get<std::string>());
+    }
+    return quantized;
+}
+
+// A quantized tensor's stored shape [rows, bytes per row] as the matrix it
+// holds, [rows, columns], checked to be whole blocks.
+std::vector<int64_t> quantizedShape(const TensorInfo& info, const std::string& where)
+{
+    const size_t block = blockBytes(info.dtype);
+    if (info.shape.size() != 2)
+        throw Error(where + ": a " + std::string(dtypeName(info.dtype)) + " tensor is a matrix [rows, bytes per row], not " +
+                    shapeText(info.shape));
+    const auto rowBytes = static_cast<uint64_t>(info.shape[1]);
+    if (rowBytes == 0 || rowBytes % block != 0)
+        throw Error(where + ": rows of " + std::to_string(rowBytes) + " bytes are not whole " +
+                    std::string(dtypeName(info.dtype)) + " blocks of " + std::to_string(block) + " bytes (a scale and " +
+                    std::to_string(kQuantBlock) + " weights)");
+    return {info.shape[0], static_cast<int64_t>(rowBytes / block * kQuantBlock)};
 }
 
 std::string quoteShape(const nlohmann::json& shape)
@@ -141,11 +181,14 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
         m_dataStart = 8 + headerLength;
         const size_t dataSize = fileSize - 8 - headerLength;
 
+        const std::map<std::string, std::string> quantized =
+            header.contains("__metadata__") ? readMetadata(header["__metadata__"], file)
+                                            : std::map<std::string, std::string>{};
+        for (const auto& [name, type] : quantized)
+            if (!header.contains(name))
+                throw Error(file + ": __metadata__ gives a type to tensor '" + name + "', which the file does not hold");
         for (const auto& [name, entry] : header.items()) {
-            if (name == "__metadata__") {
-                checkMetadata(entry, file);
-                continue;
-            }
+            if (name == "__metadata__") continue;
             const std::string where = file + ": tensor '" + name + "'";
             if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
                 !entry.contains("data_offsets"))
@@ -161,7 +204,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
 
             TensorInfo info;
             info.name = name;
-            info.dtype = parseDtype(dtype.get<std::string>(), name, file);
+            info.dtype = parseDtype(dtype.get<std::string>(), name, file, quantized);
             // The running product is bounded before each multiplication, so
             // it cannot wrap.
             constexpr uint64_t kMaxElements = uint64_t{1} << 40;
@@ -179,9 +222,11 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
             if (end < begin || end > dataSize)
                 throw Error(where + ": data [" + std::to_string(begin) + ", " + std::to_string(end) +
                             ") lies outside the " + std::to_string(dataSize) + " data bytes of the file");
-            if (end - begin != elements * dtypeSize(info.dtype))
+            const uint64_t elementBytes = isQuantized(info.dtype) ? 1 : dtypeSize(info.dtype);
+            if (end - begin != elements * elementBytes)
                 throw Error(where + ": " + std::to_string(end - begin) + " data bytes do not match shape " +
-                            shapeText(info.shape) + " of " + std::string(dtypeName(info.dtype)));
+                            shapeText(info.shape) + " of " + (isQuantized(info.dtype) ? std::string("U8") : std::string(dtypeName(info.dtype))));
+            if (isQuantized(info.dtype)) info.shape = quantizedShape(info, where);
             info.offset = begin;
             info.bytes = end - begin;
             m_tensors.emplace(name, std::move(info));
@@ -196,6 +241,11 @@ void SafetensorsFile::readAsFloat(const TensorInfo& info, std::span<float> out) 
         throw Error("internal: destination of tensor '" + info.name + "' has the wrong size");
     const std::string what = m_path.string() + ": tensor '" + info.name + "'";
     const uint64_t start = m_dataStart + info.offset;
+    if (isQuantized(info.dtype)) {
+        const std::vector<float> values = read(info).toFloat();
+        std::copy(values.begin(), values.end(), out.begin());
+        return;
+    }
     if (info.dtype == DType::F32) {
         readExactly(m_fd.get(), reinterpret_cast<std::byte*>(out.data()), info.bytes, start, what);
         return;
