@@ -1,7 +1,9 @@
 #include "cpu/weight_matrix.hpp"
 
 #include "bd3/error.hpp"
+#include "cpu/quantized_product.hpp"
 #include "formats/float_formats.hpp"
+#include "formats/quantized_blocks.hpp"
 
 #include <cblas.h>
 #include <cpuid.h>
@@ -91,10 +93,17 @@ WeightMatrix::WeightMatrix(StoredTensor tensor)
       m_data(std::move(tensor.bytes))
 {
     if (tensor.shape.size() != 2) throw Error("internal: '" + tensor.name + "' is not a matrix");
+    if (m_data.size() != static_cast<size_t>(m_out) * rowBytes(m_dtype, m_in))
+        throw Error("internal: '" + tensor.name + "' holds " + std::to_string(m_data.size()) + " bytes, not the " +
+                    std::to_string(static_cast<size_t>(m_out) * rowBytes(m_dtype, m_in)) + " of its shape");
 }
 
 void WeightMatrix::row(int32_t r, float* out) const
 {
+    if (isQuantized(m_dtype)) {
+        dequantizeRow(m_dtype, m_data.data() + static_cast<size_t>(r) * rowBytes(m_dtype, m_in), m_in, out);
+        return;
+    }
     const size_t first = static_cast<size_t>(r) * m_in;
     if (m_dtype == DType::F32) {
         std::memcpy(out, m_data.data() + 4 * first, static_cast<size_t>(m_in) * sizeof(float));
@@ -120,6 +129,10 @@ void WeightMatrix::multiplyColumns(const float* x, int32_t n, float* y, int32_t 
     case DType::F16:
         if (hasF16c) return columns16Avx2<loadF16, halfToFloat>(x, n, m_in, w16, m_out, y, begin, end);
         return columns16Portable<halfToFloat>(x, n, m_in, w16, m_out, y, begin, end);
+    case DType::Q8_0:
+    case DType::Q4_0:
+        // multiply() quantizes x once for all slices and calls quantizedColumns.
+        throw Error("internal: a quantized matrix's columns need quantized activations");
     }
 }
 
@@ -132,6 +145,19 @@ void WeightMatrix::multiply(const float* x, int32_t n, float* y, const std::vect
         } else {
             std::memset(row, 0, static_cast<size_t>(m_out) * sizeof(float));
         }
+    }
+    if (isQuantized(m_dtype)) {
+        // Quantized once here, not per slice; the buffer is kept for the next product of this thread.
+        // The workers must see this thread's buffer, not their own: hence the reference.
+        static thread_local QuantizedActivations buffer;
+        static const KernelPath path = bestKernelPath();
+        QuantizedActivations& activations = buffer;
+        activations.quantize(x, n, m_in);
+        pool.parallelFor(m_out, columnGrain, [&](int64_t begin, int64_t end) {
+            quantizedColumns(m_dtype, activations, m_data.data(), m_out, y, static_cast<int32_t>(begin),
+                             static_cast<int32_t>(end), path);
+        });
+        return;
     }
     pool.parallelFor(m_out, columnGrain, [&](int64_t begin, int64_t end) {
         multiplyColumns(x, n, y, static_cast<int32_t>(begin), static_cast<int32_t>(end));

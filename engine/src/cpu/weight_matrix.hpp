@@ -1,7 +1,8 @@
-// A weight matrix [out, in] held in its stored type (fp32, f16 or bf16), and
-// y = x W^T + b computed with fp32 accumulation, split over the thread pool
-// by output columns. 16-bit weights halve the bytes a pass streams, which is
-// what bounds small blocks.
+// A weight matrix [out, in] held in its stored type (fp32, f16, bf16, Q8_0 or
+// Q4_0), and y = x W^T + b computed with fp32 accumulation, split over the
+// thread pool by output columns. 16-bit and quantized weights cut the bytes a
+// pass streams, which is what bounds small blocks; with quantized weights x is
+// quantized to int8 blocks too (cpu/quantized_product.hpp).
 #pragma once
 
 #include "cpu/thread_pool.hpp"
@@ -20,6 +21,7 @@ public:
     int32_t rows() const { return m_out; }
     int32_t columns() const { return m_in; }
     DType dtype() const { return m_dtype; }
+    // The bytes of the weights as stored (whole blocks for a quantized type).
     int64_t bytes() const { return static_cast<int64_t>(m_data.size()); }
 
     // y[n, out] = x[n, in] W^T (+ bias).
