@@ -69,8 +69,8 @@ LogProbDrift driftFromFloat(const Model& model, const Model& reference)
     return logProbDrift(evaluateNelbo(model, ids, options), evaluateNelbo(reference, ids, options));
 }
 
-constexpr double kQ8Bound = 1.0;
-constexpr double kQ4Bound = 1.0;
+constexpr double kQ8Bound = 0.25;
+constexpr double kQ4Bound = 2.5;
 
 class QuantizedFamilies : public testing::TestWithParam<std::string> {};
 
@@ -95,7 +95,9 @@ TEST_P(QuantizedFamilies, LoadInTheirTypeAndTakeTheMemoryOfTheirBlocks)
 
 // The drift of the scores of the same masked positions from the f32 model's,
 // on random weights (whose layers are less forgiving than trained ones). The
-// bounds sit about three times above what was measured for each type.
+// bounds sit about three times above the worst measured for each type over
+// these four fixtures (q8_0 0.02 to 0.08 nats a token, q4_0 0.2 to 0.8; a
+// model initialised as Qwen is, 0.002 and 0.02: see docs/performance.md).
 TEST_P(QuantizedFamilies, ScoresStayCloseToTheFloatModel)
 {
     test::ScratchDir dir;
