@@ -58,6 +58,13 @@
             <numerusform>BD3 Studio did not close properly last time. Restore the session it saved (%n generations)?</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n CPU thread(s)</source>
+        <translation>
+            <numerusform>%n CPU thread</numerusform>
+            <numerusform>%n CPU threads</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>PlotsPanel</name>

@@ -361,6 +361,14 @@
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
+    <message>
+        <source>CPU threads the network runs on; fewer leave cores to other programs. Takes effect when a model is loaded.</source>
+        <translation>网络运行所用的 CPU 线程数；少用几个可把核心留给其他程序。加载模型时生效。</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 线程</translation>
+    </message>
 </context>
 <context>
     <name>EngineController</name>
@@ -528,10 +536,6 @@
     <message>
         <source>Open Model Folder</source>
         <translation>打开模型文件夹</translation>
-    </message>
-    <message>
-        <source>%1 · %2 · %3M parameters</source>
-        <translation>%1 · %2 · %3M 参数</translation>
     </message>
     <message>
         <source>Model loaded: %1</source>
@@ -750,6 +754,16 @@ The open document is unchanged.</source>
     <message>
         <source>The autosaved session %1 could not be read (%2), nor moved aside (%3). It is left as it is, and this window does not autosave, so as not to write over it.</source>
         <translation>无法读取自动保存的会话 %1（%2），也无法将其移到一旁（%3）。该文件保持原样，本窗口不进行自动保存，以免覆盖它。</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3M parameters in %4</source>
+        <translation>%1 · %2 · %3M 参数，%4</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n CPU thread(s)</source>
+        <translation>
+            <numerusform>%n 个 CPU 线程</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,9 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <thread>
+
 namespace {
 
 QDoubleSpinBox* makeDoubleBox(double minimum, double maximum, double step, int decimals)
@@ -175,6 +178,15 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     m_device->setToolTip(tr("Where the network runs; a new device takes effect when a model is loaded."));
     form->addRow(tr("Device"), m_device);
 
+    m_threads = new QSpinBox;
+    m_threads->setObjectName(QStringLiteral("threadsBox"));
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    m_threads->setRange(1, cores);
+    m_threads->setValue(cores);
+    m_threads->setToolTip(tr("CPU threads the network runs on; fewer leave cores to other programs. "
+                             "Takes effect when a model is loaded."));
+    form->addRow(tr("CPU threads"), m_threads);
+
     m_restart = new QPushButton;
     auto* layout = new QVBoxLayout(body);
     layout->addLayout(form);
@@ -234,7 +246,13 @@ bd3::GenerationOptions ControlsDock::generationOptions() const
     return o;
 }
 
-bd3::Device ControlsDock::device() const { return static_cast<bd3::Device>(m_device->currentData().toInt()); }
+bd3::LoadOptions ControlsDock::loadOptions() const
+{
+    bd3::LoadOptions options;
+    options.device = static_cast<bd3::Device>(m_device->currentData().toInt());
+    options.threads = static_cast<unsigned>(m_threads->value());
+    return options;
+}
 
 void ControlsDock::setSamplingParams(const bd3::SamplingParams& p)
 {
@@ -360,6 +378,7 @@ void ControlsDock::saveSettings(QSettings& settings) const
     settings.setValue(QStringLiteral("tokenLimit"), m_tokenLimit->value());
     settings.setValue(QStringLiteral("stopAtEos"), m_stopAtEos->isChecked());
     settings.endGroup();
+    settings.setValue(QStringLiteral("engine/threads"), m_threads->value());
 }
 
 void ControlsDock::restoreSettings(const QSettings& settings)
@@ -392,4 +411,6 @@ void ControlsDock::restoreSettings(const QSettings& settings)
     m_seed->setValue(value("seed", 0).toInt());
     m_tokenLimit->setValue(value("tokenLimit", 256).toInt());
     m_stopAtEos->setChecked(value("stopAtEos", true).toBool());
+    // The spin box bounds it by this machine's cores.
+    m_threads->setValue(settings.value(QStringLiteral("engine/threads"), m_threads->maximum()).toInt());
 }

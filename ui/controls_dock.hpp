@@ -26,7 +26,8 @@ public:
     bd3::SamplingParams samplingParams() const;
     // The seed is drawn afresh for each generation unless it is fixed.
     bd3::GenerationOptions generationOptions() const;
-    bd3::Device device() const;
+    // Where and with how many CPU threads the next model loads.
+    bd3::LoadOptions loadOptions() const;
 
     void setSamplingParams(const bd3::SamplingParams& params);
     void setContextLength(int tokens);  // the "whole context" preset and the block size limit
@@ -67,6 +68,7 @@ private:
     QSpinBox* m_tokenLimit;
     QCheckBox* m_stopAtEos;
     QComboBox* m_device;
+    QSpinBox* m_threads;
     QPushButton* m_restart;
     QToolButton* m_wholeContext;
     int m_contextLength = 1024;

@@ -53,11 +53,11 @@ EngineController::~EngineController()
     m_thread.wait();
 }
 
-void EngineController::loadModel(const QString& folder, bd3::Device device)
+void EngineController::loadModel(const QString& folder, const bd3::LoadOptions& options)
 {
     m_loading = true;
     Q_EMIT loadStarted(folder);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, folder, device] { worker->loadModel(folder, device); },
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, folder, options] { worker->loadModel(folder, options); },
                               Qt::QueuedConnection);
 }
 

@@ -27,7 +27,8 @@ public:
     EngineController(GenerationRecord* record, QObject* parent = nullptr);
     ~EngineController() override;
 
-    void loadModel(const QString& folder, bd3::Device device);
+    // options.progress is the worker's own; the rest is used as given.
+    void loadModel(const QString& folder, const bd3::LoadOptions& options);
     // Starts continuing prompt; params are validated first (returns the
     // problem, empty when it started).
     QString generate(const QString& prompt, const bd3::SamplingParams& params, const bd3::GenerationOptions& options);

@@ -13,11 +13,9 @@ EngineWorker::EngineWorker(std::shared_ptr<bd3::LiveParameters> live, std::share
 
 EngineWorker::~EngineWorker() = default;
 
-void EngineWorker::loadModel(const QString& folder, bd3::Device device)
+void EngineWorker::loadModel(const QString& folder, bd3::LoadOptions options)
 {
     int reported = -1;
-    bd3::LoadOptions options;
-    options.device = device;
     options.progress = [&](double fraction) {
         const int percent = static_cast<int>(fraction * 100);
         if (percent != reported) {

@@ -28,7 +28,7 @@ public:
 
     // Both run on the worker thread (invoked through queued calls). A model
     // that fails to load leaves the previous one in place.
-    void loadModel(const QString& folder, bd3::Device device);
+    void loadModel(const QString& folder, bd3::LoadOptions options);
     void generate(const QString& prompt, const bd3::GenerationOptions& options, std::stop_token stop);
     // Generates prompt once per entry of params, one after another, each with
     // its own parameters and the same options; reports every run.

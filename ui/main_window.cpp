@@ -313,7 +313,7 @@ void MainWindow::openModel(const QString& folder)
 {
     // A running generation ends first; its text stays.
     m_controller->stop();
-    m_controller->loadModel(folder, m_controls->device());
+    m_controller->loadModel(folder, m_controls->loadOptions());
 }
 
 void MainWindow::onModelLoaded(const ModelSummary& summary)
@@ -325,11 +325,13 @@ void MainWindow::onModelLoaded(const ModelSummary& summary)
     // family starts from what its own code samples with.
     if (summary.family != m_loadedFamily) m_controls->setSamplingParams(summary.defaults);
     m_loadedFamily = summary.family;
-    m_modelLabel->setText(tr("%1 · %2 · %3M parameters")
+    m_modelLabel->setText(tr("%1 · %2 · %3M parameters in %4")
                               .arg(summary.name, summary.device)
-                              .arg(static_cast<double>(summary.parameterCount) / 1e6, 0, 'f', 1));
-    m_modelLabel->setToolTip(summary.deviceNote.isEmpty() ? summary.folder
-                                                          : summary.folder + QLatin1Char('\n') + summary.deviceNote);
+                              .arg(static_cast<double>(summary.parameterCount) / 1e6, 0, 'f', 1)
+                              .arg(summary.weightType));
+    QString details = summary.folder + QLatin1Char('\n') + tr("%n CPU thread(s)", "", summary.threads);
+    if (!summary.deviceNote.isEmpty()) details += QLatin1Char('\n') + summary.deviceNote;
+    m_modelLabel->setToolTip(details);
     if (summary.deviceNote.isEmpty())
         statusBar()->showMessage(tr("Model loaded: %1").arg(summary.folder), 5000);
     else

@@ -12,6 +12,8 @@ ModelSummary ModelSummary::of(const bd3::Model& model)
     summary.name = QDir(summary.folder).dirName();
     summary.device = QString::fromUtf8(bd3::deviceName(model.device()));
     summary.deviceNote = QString::fromStdString(model.deviceNote());
+    summary.threads = static_cast<int>(model.threads());
+    summary.weightType = QString::fromStdString(model.weightType());
     summary.parameterCount = model.parameterCount();
     summary.contextLength = config.contextLength;
     summary.configBlockSize = config.blockSize;

@@ -17,6 +17,8 @@ struct ModelSummary {
     QString name;    // the folder's name
     QString device;  // "cpu" or "cuda"
     QString deviceNote;  // why it runs on the CPU though CUDA was asked for
+    int threads = 1;     // CPU threads of its passes
+    QString weightType;  // "f32", "bf16", "q8_0", ...
     qint64 parameterCount = 0;
     int contextLength = 0;
     int configBlockSize = 0;

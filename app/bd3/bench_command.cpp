@@ -86,7 +86,7 @@ int runBench(const BenchSettings& s)
                              {"parameters", model->parameterCount()},
                              {"layers", c.layers},
                              {"hidden", c.hiddenDim},
-                             {"threads", std::thread::hardware_concurrency()},
+                             {"threads", model->threads()},
                              {"runs", nlohmann::json::array()},
                              {"contexts", nlohmann::json::array()}};
 
@@ -168,7 +168,7 @@ int runBench(const BenchSettings& s)
     std::printf("model %s: %lld parameters, %d x %d, %s weights on %s (%u CPU threads); copy bandwidth %.1f GB/s\n",
                 report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
                 c.hiddenDim, report["weights"].get<std::string>().c_str(), report["device"].get<std::string>().c_str(),
-                std::thread::hardware_concurrency(), bandwidth);
+                model->threads(), bandwidth);
     std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
                 "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
     for (const auto& r : report["runs"])

@@ -69,6 +69,8 @@ public:
     virtual ~Backend() = default;
     virtual std::string_view name() const = 0;
     virtual int64_t weightBytes() const = 0;
+    // CPU threads its passes run on (a GPU backend: its one host thread).
+    virtual unsigned hostThreads() const = 0;
     virtual std::unique_ptr<KvCache> newCache(int32_t capacity) const = 0;
     // Writes raw logits, row-major [pass.outputRows.size(), vocab], into logits.
     // Throws bd3::Error when the chunk does not fit in the cache's capacity.

@@ -61,6 +61,8 @@ Model::~Model() = default;
 
 int64_t Model::weightBytes() const { return m_backend->weightBytes(); }
 
+unsigned Model::threads() const { return m_backend->hostThreads(); }
+
 std::vector<float> Model::logProbs(std::span<const int32_t> tokens, int32_t blockSize) const
 {
     const int32_t V = m_config.vocabSize;

@@ -23,7 +23,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <ctime>
+#include <thread>
 #include <filesystem>
 
 namespace {
@@ -112,7 +114,7 @@ private Q_SLOTS:
         auto* devices = m_window->controls()->findChild<QComboBox*>(QStringLiteral("deviceChoice"));
         QVERIFY(devices != nullptr);
         QCOMPARE(devices->itemData(0).toInt(), static_cast<int>(bd3::Device::Cpu));
-        QCOMPARE(m_window->controls()->device(), bd3::Device::Cpu);
+        QCOMPARE(m_window->controls()->loadOptions().device, bd3::Device::Cpu);
         const int gpu = devices->findData(static_cast<int>(bd3::Device::Cuda));
         QVERIFY(gpu > 0);
         const bd3::DeviceReport report = bd3::availableDevices();
@@ -287,6 +289,29 @@ private Q_SLOTS:
                 << "ms of UI-thread work; over" << clock.elapsed() << "ms," << m_window->record()->totalTokens() << "tokens";
         QVERIFY(m_window->record()->totalTokens() >= 1000);
         QVERIFY2(longestCpuGap < 250, qPrintable(QStringLiteral("longest gap %1 ms").arg(longestCpuGap)));
+    }
+
+    // The number of CPU threads is a setting the next model load uses, kept
+    // between runs and bounded by the machine's cores.
+    void threadsAreASettingTheNextLoadUses()
+    {
+        auto* threads = m_window->controls()->findChild<QSpinBox*>(QStringLiteral("threadsBox"));
+        QVERIFY(threads != nullptr);
+        QCOMPARE(threads->maximum(), static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+        threads->setValue(1);
+        QSignalSpy loaded(m_window->controller(), &EngineController::modelLoaded);
+        m_window->openModel(qwenFixtures + QStringLiteral("/tiny-sdar"));
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(m_window->controller()->model()->threads, 1);
+        QCOMPARE(m_window->controller()->model()->weightType, QStringLiteral("f32"));
+
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(QStringLiteral("threads.ini")), QSettings::IniFormat);
+        m_window->controls()->saveSettings(settings);
+        ControlsDock restored;
+        restored.restoreSettings(settings);
+        QCOMPARE(restored.loadOptions().threads, 1U);
+        threads->setValue(threads->maximum());
     }
 };
 

@@ -207,7 +207,7 @@ private Q_SLOTS:
         GenerationRecord record;
         EngineController controller(&record);
         QSignalSpy loaded(&controller, &EngineController::modelLoaded);
-        controller.loadModel(QString::fromStdString(tinyModel), bd3::Device::Cpu);
+        controller.loadModel(QString::fromStdString(tinyModel), bd3::LoadOptions{});
         QVERIFY(loaded.wait(30000));
         bd3::SamplingParams params;
         params.blockSize = 4;
@@ -249,7 +249,7 @@ private Q_SLOTS:
         GenerationRecord record;
         EngineController controller(&record);
         QSignalSpy loaded(&controller, &EngineController::modelLoaded);
-        controller.loadModel(QString::fromStdString(tinyModel), bd3::Device::Cpu);
+        controller.loadModel(QString::fromStdString(tinyModel), bd3::LoadOptions{});
         QVERIFY(loaded.wait(30000));
         const int context = controller.model()->contextLength;
         QCOMPARE(CompareDialog::parseBlockSizes(QStringLiteral("1, 4,16, context"), context),

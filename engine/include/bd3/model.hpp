@@ -68,6 +68,8 @@ public:
     const std::vector<std::string>& notes() const { return m_notes; }
     // Bytes of the weights as held for compute.
     int64_t weightBytes() const;
+    // CPU threads its passes run on (LoadOptions::threads, or one per core).
+    unsigned threads() const;
     // Their type as held: "f32", "f16", "bf16" or "mixed".
     const std::string& weightType() const { return m_weightType; }
 

@@ -86,6 +86,7 @@ public:
     }
 
     std::string_view name() const override { return "cpu"; }
+    unsigned hostThreads() const override { return m_pool.size(); }
     int64_t weightBytes() const override
     {
         int64_t bytes = 0;

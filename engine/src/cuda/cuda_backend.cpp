@@ -149,6 +149,7 @@ public:
     CudaBackend& operator=(const CudaBackend&) = delete;
 
     std::string_view name() const override { return "cuda"; }
+    unsigned hostThreads() const override { return 1; }
     int64_t weightBytes() const override { return m_weightBytes; }
     std::unique_ptr<KvCache> newCache(int32_t capacity) const override
     {
