@@ -154,7 +154,9 @@ __attribute__((target(BD3_AVX2 ",avxvnni"))) void rowGroupAvxVnni(const std::byt
 // GCC 12 takes the deliberately undefined vectors inside its AVX-512
 // intrinsics for uninitialized variables.
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
 // 512-bit: two blocks per vector, 8 int32 lanes each.
@@ -259,11 +261,18 @@ template <DType type> constexpr RowGroupKernel avxVnniKernels[group] = {
 template <DType type> constexpr RowGroupKernel avx512Kernels[group] = {
     rowGroupAvx512<type, 1>, rowGroupAvx512<type, 2>, rowGroupAvx512<type, 3>, rowGroupAvx512<type, 4>};
 
-// F16C by CPUID (leaf 1, ecx bit 29): not every compiler's builtin knows it.
+// F16C (leaf 1, ecx bit 29) and AVX-VNNI (leaf 7 subleaf 1, eax bit 4) by
+// CPUID: not every compiler's builtin knows them.
 bool cpuHasF16c()
 {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
     return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+}
+
+bool cpuHasAvxVnni()
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0 && (eax & (1U << 4)) != 0;
 }
 
 } // namespace
@@ -287,7 +296,7 @@ bool cpuSupports(KernelPath path)
     switch (path) {
     case KernelPath::Portable: return true;
     case KernelPath::Avx2: return avx2;
-    case KernelPath::AvxVnni: return avx2 && __builtin_cpu_supports("avxvnni");
+    case KernelPath::AvxVnni: return avx2 && cpuHasAvxVnni();
     case KernelPath::Avx512Vnni: return avx512;
     }
     return false;

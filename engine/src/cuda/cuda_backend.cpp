@@ -123,6 +123,8 @@ ElementType elementType(DType dtype)
     case DType::F16: return ElementType::Float16;
     case DType::BF16: return ElementType::BFloat16;
     case DType::F32: break;
+    case DType::Q8_0:
+    case DType::Q4_0: throw Error("internal: quantized matrices are widened to bf16 before they reach the GPU");
     }
     return ElementType::Float32;
 }
@@ -133,6 +135,8 @@ cudaDataType cublasType(DType dtype)
     case DType::F16: return CUDA_R_16F;
     case DType::BF16: return CUDA_R_16BF;
     case DType::F32: break;
+    case DType::Q8_0:
+    case DType::Q4_0: throw Error("internal: quantized matrices are widened to bf16 before they reach the GPU");
     }
     return CUDA_R_32F;
 }
