@@ -110,17 +110,28 @@ passes markedly faster. To compare against ggml as llama.cpp ships it, build
 a second folder with -DGGML_LLAMAFILE=ON and point this script at it; say which
 build a table comes from.
 
-Measuring: with --realtime both sides' timed commands run under SCHED_FIFO
-(`chrt --fifo 1`), the way to get clean figures on a machine that other work
-shares. Otherwise the script waits (--idle-below, --idle-timeout) before every timed
-run until other processes leave the CPUs free: ggml's threads meet at a
-barrier after every operation of the graph, so with another process on one of
-two cores its two-thread passes get many times (here ~30x) slower. Figures that ran on a busy machine
-anyway are marked in the table.
+The example keeps q4_0 weights as stored: the repacked q4_0 layouts that
+llama.cpp's loader picks on AVX-512 machines (GGML_CPU_REPACK) are not used by
+the GPT-2 examples, so ggml's q4_0 figures here are those of its plain q4_0
+product.
+
+Measuring
+---------
+ggml's threads meet at a barrier after every operation of the graph, so with
+another process on one of two cores its two-thread passes get many times
+(~30x seen) slower. The script therefore waits (--idle-below, --idle-timeout)
+before every timed run until other processes leave the CPUs free, and marks
+figures that ran on a busy machine anyway. With --realtime both sides' timed
+commands run under SCHED_FIFO (`chrt --fifo 1`) instead, the way to get usable
+figures on a machine that other work shares; one-thread figures still share
+the memory bus and the last-level cache with what runs on the other cores, so
+they are noisier than two-thread ones there. ggml and bd3 runs are
+interleaved, so a change in the machine's state touches both sides alike.
 
 Example:
     /usr/bin/python3 tools/compare_with_ggml.py /tmp/ggml-src/build \\
         --bd3 build/release/app/bd3/bd3 --json /tmp/compare.json
+    # on a shared machine (as root): add --realtime
 """
 
 from __future__ import annotations
@@ -513,8 +524,8 @@ def main() -> int:
     ap.add_argument("--types", default=",".join(TYPES),
                     help="ggml weight types, comma separated, from f32,f16,q8_0,q4_0 (bd3 runs bf16 for f16)")
     ap.add_argument("--repeats", type=int, default=3, help="ggml processes per figure, the median is kept (default: 3)")
-    ap.add_argument("--bd3-repeats", type=int, default=1,
-                    help="bd3 bench processes per figure, the median is kept (default: 1; each already averages "
+    ap.add_argument("--bd3-repeats", type=int, default=3,
+                    help="bd3 bench processes per figure, the median is kept (default: 3; each averages "
                          "every pass of --tokens new tokens)")
     ap.add_argument("--ggml-passes", type=int, default=16, help="B-row passes per ggml process (default: 16)")
     ap.add_argument("--tokens", "-n", type=int, default=32, help="new tokens per bd3 bench run (default: 32)")
