@@ -79,7 +79,7 @@ def main() -> int:
               f"{100 * run['roofline_fraction']:>12.0f}% {run['peak_rss_mib']:>12.0f}")
         rows.append(dict(run, torch_ms_per_nfe=torch_ms, torch_tokens_per_second=torch_tps,
                          speedup=run["tokens_per_second"] / torch_tps))
-    print(f"copy bandwidth {engine['copy_bandwidth_gbs']:.1f} GB/s; product rate at block {rows[0]['block_size']}: "
+    print(f"memory streams {engine['stream_bandwidth_gbs']:.1f} GB/s; product rate at block {rows[0]['block_size']}: "
           f"{rows[0]['gemm_gflops']:.0f} GFLOP/s")
     if args.json:
         args.json.write_text(json.dumps(dict(engine, device=args.device, runs=rows), indent=1))

@@ -126,8 +126,8 @@ int runBench(const BenchSettings& s)
         runs.push_back({params, result, meter, peakResidentMiB(), measureProductGflops(*model, blockSize)});
     }
     // Of the memory the weights live in: the host's or the GPU's.
-    const double bandwidth = measureCopyBandwidth(*model);
-    report["copy_bandwidth_gbs"] = bandwidth;
+    const double bandwidth = measureStreamBandwidth(*model);
+    report["stream_bandwidth_gbs"] = bandwidth;
     for (const Run& run : runs) {
         const NfeMeter& m = run.meter;
         const double msPerNfe = m.forwardMs / std::max(m.nfe, 1);
@@ -146,6 +146,7 @@ int runBench(const BenchSettings& s)
                                   {"gemm_gflops", run.gemm},
                                   {"compute_floor_ms", computeFloorMs},
                                   {"memory_floor_ms", memoryFloorMs},
+                                  {"weights_gbs", m.bytes / std::max(m.nfe, 1) / (msPerNfe * 1e6)},
                                   {"roofline_fraction", std::max(computeFloorMs, memoryFloorMs) / msPerNfe}});
     }
     for (int32_t context : parseTokenList(s.contexts)) {
@@ -165,17 +166,17 @@ int runBench(const BenchSettings& s)
         std::cout << report.dump(1) << '\n';
         return 0;
     }
-    std::printf("model %s: %lld parameters, %d x %d, %s weights on %s (%u CPU threads); copy bandwidth %.1f GB/s\n",
+    std::printf("model %s: %lld parameters, %d x %d, %s weights on %s (%u CPU threads); memory streams %.1f GB/s\n",
                 report["model"].get<std::string>().c_str(), static_cast<long long>(model->parameterCount()), c.layers,
                 c.hiddenDim, report["weights"].get<std::string>().c_str(), report["device"].get<std::string>().c_str(),
                 model->threads(), bandwidth);
-    std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
-                "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "floor ms c|m", "roofline");
+    std::printf("%6s %6s %6s %7s %9s %9s %10s %9s %8s %8s %15s %9s\n", "block", "steps", "NFEs", "tokens", "NFE/tok",
+                "ms/NFE", "tokens/s", "RSS MiB", "GFLOP/s", "W GB/s", "floor ms c|m", "roofline");
     for (const auto& r : report["runs"])
-        std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
+        std::printf("%6d %6d %6d %7d %9.2f %9.2f %10.1f %9.0f %8.1f %8.1f %7.2f|%-7.2f %8.0f%%\n", r["block_size"].get<int>(),
                     r["steps"].get<int>(), r["nfe"].get<int>(), r["tokens"].get<int>(), r["nfe_per_token"].get<double>(),
                     r["ms_per_nfe"].get<double>(), r["tokens_per_second"].get<double>(), r["peak_rss_mib"].get<double>(),
-                    r["gemm_gflops"].get<double>(), r["compute_floor_ms"].get<double>(),
+                    r["gemm_gflops"].get<double>(), r["weights_gbs"].get<double>(), r["compute_floor_ms"].get<double>(),
                     r["memory_floor_ms"].get<double>(), 100 * r["roofline_fraction"].get<double>());
     if (!report["contexts"].empty()) {
         std::printf("\n%8s %6s %14s %16s %8s\n", "context", "block", "cached ms", "recompute ms", "ratio");

@@ -85,9 +85,10 @@ public:
     // The ceilings of the hardware this backend runs on, each timed over
     // about `seconds`: the rate of the products one pass of `rows` tokens
     // makes through one layer, with this backend's weights and precision
-    // (GFLOP/s), and the memory copy bandwidth (GB/s of bytes read).
+    // (GFLOP/s), and how fast the memory the weights live in streams when
+    // read (GB/s, over far more than the caches hold).
     virtual double measureProductGflops(int32_t rows, double seconds) = 0;
-    virtual double measureCopyBandwidth(double seconds) = 0;
+    virtual double measureStreamBandwidth(double seconds) = 0;
 };
 
 } // namespace bd3

@@ -28,9 +28,9 @@ double measureProductGflops(const Model& model, int32_t rows, double seconds)
     return model.backend().measureProductGflops(rows, seconds);
 }
 
-double measureCopyBandwidth(const Model& model, double seconds)
+double measureStreamBandwidth(const Model& model, double seconds)
 {
-    return model.backend().measureCopyBandwidth(seconds);
+    return model.backend().measureStreamBandwidth(seconds);
 }
 
 } // namespace bd3

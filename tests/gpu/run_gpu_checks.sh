@@ -189,7 +189,7 @@ for path in sorted(glob.glob(os.path.join(logs, "bench-*.json"))):
         print(f"{label:17s} {report['weights']:7s} {r['block_size']:5d} {r['ms_per_nfe']:8.3f} "
               f"{r['compute_floor_ms']:6.3f}|{r['memory_floor_ms']:<6.3f} {100 * r['roofline_fraction']:7.0f}% "
               f"{r['tokens_per_second']:9.1f} {torch_ms:>9s} {speedup:>8s} "
-              f"{(f'{no_graphs:.3f}' if no_graphs else 'n/a'):>9s} {report['copy_bandwidth_gbs']:6.0f} "
+              f"{(f'{no_graphs:.3f}' if no_graphs else 'n/a'):>9s} {report['stream_bandwidth_gbs']:6.0f} "
               f"{r['gemm_gflops'] / 1000:7.1f}")
 PY
 

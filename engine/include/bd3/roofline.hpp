@@ -28,9 +28,10 @@ class Model;
 // with its weights in their precision; timed over `seconds`.
 double measureProductGflops(const Model& model, int32_t rows, double seconds = 0.5);
 
-// Copy bandwidth (GB/s, bytes read) of the memory the model's weights live
-// in: host memory on every core at once, or the GPU's memory.
-double measureCopyBandwidth(const Model& model, double seconds = 0.5);
+// How fast the memory the model's weights live in streams (GB/s of bytes
+// read): a read-only pass of every CPU thread over four times the last-level
+// cache (at least 1 GiB), or the GPU's device-to-device copy.
+double measureStreamBandwidth(const Model& model, double seconds = 0.5);
 
 } // namespace bd3
 

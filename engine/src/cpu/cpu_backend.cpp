@@ -16,12 +16,30 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <thread>
 #include <utility>
+#include <unistd.h>
 
 namespace bd3 {
 
 namespace {
+
+// A read of every word, in four independent sums so the loads need not wait
+// on one another.
+uint64_t sumWords(const std::vector<uint64_t>& words)
+{
+    uint64_t a = 0, b = 0, c = 0, d = 0;
+    size_t i = 0;
+    for (; i + 4 <= words.size(); i += 4) {
+        a += words[i];
+        b += words[i + 1];
+        c += words[i + 2];
+        d += words[i + 3];
+    }
+    for (; i < words.size(); ++i) a += words[i];
+    return a + b + c + d;
+}
 
 // Keys and values per layer, [rows, width] each. Rows [0, length) are
 // cached; the rows after them are scratch for the chunk being run, kept only
@@ -100,7 +118,7 @@ public:
     }
     void forward(const ForwardPass& pass, KvCache& cacheBase, std::span<float> logits) override;
     double measureProductGflops(int32_t rows, double seconds) override;
-    double measureCopyBandwidth(double seconds) override;
+    double measureStreamBandwidth(double seconds) override;
 
 private:
     // NetworkOps
@@ -352,24 +370,32 @@ double CpuBackend::measureProductGflops(int32_t rows, double seconds)
     return flops / secondsSince(start) / 1e9;
 }
 
-double CpuBackend::measureCopyBandwidth(double seconds)
+double CpuBackend::measureStreamBandwidth(double seconds)
 {
-    // Every core copies its own share of 256 MiB, far more than the caches
-    // hold, as the pool's threads stream weights.
-    constexpr size_t bytes = size_t{1} << 28;
+    // What a pass does with its weights: read them once, on every thread of
+    // the pool, from a buffer four times the last-level cache (at least
+    // 1 GiB), so none of it comes from a cache. Each thread first writes its
+    // own share, so the pages sit where it runs.
+    const long cache = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
+    const size_t bytes = std::max<size_t>(size_t{1} << 30, 4 * static_cast<size_t>(std::max(cache, 0L)));
     const unsigned threads = m_pool.size();
-    const size_t share = bytes / threads;
-    std::vector<std::vector<char>> from(threads, std::vector<char>(share, 1)), to(threads, std::vector<char>(share));
-    double copied = 0.0;
+    const size_t share = bytes / threads / sizeof(uint64_t);
+    std::vector<std::vector<uint64_t>> buffers(threads);
+    std::vector<uint64_t> sums(threads);
+    m_pool.parallelFor(threads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) buffers[static_cast<size_t>(t)].assign(share, static_cast<uint64_t>(t) + 1);
+    });
+    double read = 0.0;
     const auto start = Clock::now();
     do {
-        std::vector<std::thread> workers;
-        for (unsigned t = 0; t < threads; ++t)
-            workers.emplace_back([&, t] { std::memcpy(to[t].data(), from[t].data(), share); });
-        for (auto& w : workers) w.join();
-        copied += static_cast<double>(share) * threads;
+        m_pool.parallelFor(threads, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t) sums[static_cast<size_t>(t)] += sumWords(buffers[static_cast<size_t>(t)]);
+        });
+        read += static_cast<double>(share) * sizeof(uint64_t) * threads;
     } while (secondsSince(start) < seconds);
-    return copied / secondsSince(start) / 1e9;
+    const double rate = read / secondsSince(start) / 1e9;
+    // The sums are used, so the reads cannot be left out.
+    return std::accumulate(sums.begin(), sums.end(), uint64_t{0}) == 0 ? 0.0 : rate;
 }
 
 } // namespace

@@ -165,7 +165,7 @@ public:
                                                                 std::span<const int32_t> offsets,
                                                                 const DistributionParams& params) override;
     double measureProductGflops(int32_t rows, double seconds) override;
-    double measureCopyBandwidth(double seconds) override;
+    double measureStreamBandwidth(double seconds) override;
 
 private:
     // NetworkOps, over device memory.
@@ -649,7 +649,7 @@ double CudaBackend::measureProductGflops(int32_t rows, double seconds)
     return flops / secondsSince(start) / 1e9;
 }
 
-double CudaBackend::measureCopyBandwidth(double seconds)
+double CudaBackend::measureStreamBandwidth(double seconds)
 {
     // Device-to-device copies of 512 MiB, far beyond the L2 cache.
     check(cudaSetDevice(m_device), "cudaSetDevice");
