@@ -100,17 +100,7 @@ WeightMatrix::WeightMatrix(StoredTensor tensor)
 
 void WeightMatrix::row(int32_t r, float* out) const
 {
-    if (isQuantized(m_dtype)) {
-        dequantizeRow(m_dtype, m_data.data() + static_cast<size_t>(r) * rowBytes(m_dtype, m_in), m_in, out);
-        return;
-    }
-    const size_t first = static_cast<size_t>(r) * m_in;
-    if (m_dtype == DType::F32) {
-        std::memcpy(out, m_data.data() + 4 * first, static_cast<size_t>(m_in) * sizeof(float));
-        return;
-    }
-    const auto* w = reinterpret_cast<const uint16_t*>(m_data.data()) + first;
-    for (int32_t k = 0; k < m_in; ++k) out[k] = m_dtype == DType::F16 ? halfToFloat(w[k]) : bf16ToFloat(w[k]);
+    rowToFloat(m_dtype, m_data.data() + static_cast<size_t>(r) * rowBytes(m_dtype, m_in), m_in, out);
 }
 
 void WeightMatrix::multiplyColumns(const float* x, int32_t n, float* y, int32_t begin, int32_t end) const

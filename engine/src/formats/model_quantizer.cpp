@@ -4,7 +4,6 @@
 #include "bd3/quantize.hpp"
 
 #include "bd3/error.hpp"
-#include "formats/float_formats.hpp"
 #include "formats/model_weights.hpp"
 #include "formats/quantized_blocks.hpp"
 #include "formats/safetensors_writer.hpp"
@@ -38,21 +37,6 @@ std::string keptBecause(const TensorInfo& info)
     return {};
 }
 
-void widenRow(const StoredTensor& tensor, int64_t row, float* out)
-{
-    const auto columns = static_cast<size_t>(tensor.shape[1]);
-    const std::byte* data = tensor.bytes.data() + static_cast<size_t>(row) * columns * dtypeSize(tensor.dtype);
-    if (tensor.dtype == DType::F32) {
-        std::memcpy(out, data, columns * sizeof(float));
-        return;
-    }
-    for (size_t k = 0; k < columns; ++k) {
-        uint16_t bits = 0;
-        std::memcpy(&bits, data + 2 * k, 2);
-        out[k] = tensor.dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
-    }
-}
-
 StoredTensor quantized(const StoredTensor& tensor, DType type)
 {
     StoredTensor out{tensor.name, type, tensor.shape, {}};
@@ -60,7 +44,8 @@ StoredTensor quantized(const StoredTensor& tensor, DType type)
     out.bytes.resize(static_cast<size_t>(tensor.shape[0]) * stride);
     std::vector<float> row(static_cast<size_t>(tensor.shape[1]));
     for (int64_t r = 0; r < tensor.shape[0]; ++r) {
-        widenRow(tensor, r, row.data());
+        rowToFloat(tensor.dtype, tensor.bytes.data() + static_cast<size_t>(r) * rowBytes(tensor.dtype, tensor.shape[1]),
+                   tensor.shape[1], row.data());
         quantizeRow(type, row.data(), static_cast<int32_t>(tensor.shape[1]), out.bytes.data() + static_cast<size_t>(r) * stride);
     }
     return out;

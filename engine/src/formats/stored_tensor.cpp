@@ -64,15 +64,27 @@ float StoredTensor::at(size_t i) const
 std::vector<float> StoredTensor::toFloat() const
 {
     std::vector<float> values(static_cast<size_t>(elements()));
-    if (isQuantized(dtype)) {
-        const size_t stride = rowBytes(dtype, shape.at(1));
-        for (int64_t r = 0; r < shape[0]; ++r)
-            dequantizeRow(dtype, bytes.data() + static_cast<size_t>(r) * stride, static_cast<int32_t>(shape[1]),
-                          values.data() + static_cast<size_t>(r * shape[1]));
-        return values;
-    }
-    for (size_t i = 0; i < values.size(); ++i) values[i] = at(i);
+    // Row by row (a vector is one row), so a quantized matrix's blocks are whole.
+    const int64_t columns = shape.size() >= 2 ? shape.back() : elements();
+    const int64_t rows = columns > 0 ? elements() / columns : 0;
+    const size_t stride = rowBytes(dtype, columns);
+    for (int64_t r = 0; r < rows; ++r)
+        rowToFloat(dtype, bytes.data() + static_cast<size_t>(r) * stride, columns, values.data() + r * columns);
     return values;
+}
+
+void rowToFloat(DType dtype, const std::byte* row, int64_t columns, float* out)
+{
+    if (isQuantized(dtype)) return dequantizeRow(dtype, row, static_cast<int32_t>(columns), out);
+    if (dtype == DType::F32) {
+        std::memcpy(out, row, static_cast<size_t>(columns) * sizeof(float));
+        return;
+    }
+    for (int64_t k = 0; k < columns; ++k) {
+        uint16_t bits = 0;
+        std::memcpy(&bits, row + 2 * k, 2);
+        out[k] = dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
+    }
 }
 
 StoredTensor StoredTensor::toBf16() const

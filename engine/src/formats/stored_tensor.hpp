@@ -36,6 +36,10 @@ struct StoredTensor {
     StoredTensor toBf16() const;
 };
 
+// One row of `columns` elements stored as `dtype` (for a quantized type,
+// whole blocks) widened or dequantized to fp32.
+void rowToFloat(DType dtype, const std::byte* row, int64_t columns, float* out);
+
 std::string shapeText(std::span<const int64_t> shape);
 
 } // namespace bd3
