@@ -552,8 +552,8 @@ def main() -> int:
         ap.error(f"unknown type(s) {', '.join(bad)}; choose from {', '.join(TYPES)}")
     if min(args.repeats, args.bd3_repeats, args.ggml_passes, args.tokens) < 1:
         ap.error("--repeats, --bd3-repeats, --ggml-passes and --tokens must be at least 1")
-    if args.tokens % max(blocks) != 0:
-        ap.error("--tokens must be a multiple of every block size")
+    if not blocks or not threads or any(b < 1 or args.tokens % b for b in blocks) or min(threads) < 1:
+        ap.error("--threads and --blocks need positive numbers, and --tokens a multiple of every block size")
     args.bd3 = args.bd3.resolve()
     if not (args.gpt2_dir / "encoder.json").is_file():
         ap.error(f"no encoder.json in --gpt2-dir {args.gpt2_dir} (tools/make_model.py needs it for the published layout)")
@@ -619,7 +619,8 @@ def main() -> int:
     print(f"- CPU: {machine['cpu']} ({machine['logical_cpus']} logical CPUs; {machine['flags']})")
     print(f"- threads: {', '.join(map(str, threads))}; rows per pass B: {', '.join(map(str, blocks))}")
     print(f"- load average before/after: {load_before[0]:.2f} / {machine['load_average_after'][0]:.2f}")
-    print(f"- bd3: {machine['bd3_binary']} at {machine['bd3_commit']}")
+    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(args.bd3.stat().st_mtime))
+    print(f"- bd3: {machine['bd3_binary']} (built {built}; source tree at {machine['bd3_commit']})")
     print(f"- ggml: {machine['ggml_bin']} at {machine['ggml_commit']}")
     print(f"- model: 12 layers x 768 hidden, 12 heads, context {args.context}, random weights; "
           f"prompt {args.prompt!r} ({prompt_tokens} ggml tokens)")
