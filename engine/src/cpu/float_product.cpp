@@ -1,10 +1,8 @@
 #include "cpu/float_product.hpp"
 
 #include "bd3/error.hpp"
+#include "cpu/cpu_features.hpp"
 #include "formats/float_formats.hpp"
-
-#include <cpuid.h>
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
@@ -73,14 +71,6 @@ template <DType dtype> __attribute__((target(BD3_AVX512))) inline __m512 load16(
         if constexpr (dtype == DType::F16) return _mm512_cvtph_ps(raw);
         return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(raw), 16));
     }
-}
-
-__attribute__((target(BD3_AVX2))) inline float horizontalSum(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
 }
 
 // Dots of weight row w with `rows` (1 to 4) activation rows: each row keeps
@@ -172,13 +162,6 @@ const RowGroupKernel* kernelsFor(FloatKernelPath path, DType dtype)
     }
 }
 
-// F16C by CPUID (leaf 1, ecx bit 29): not every compiler's builtin knows it.
-bool cpuHasF16c()
-{
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
-}
-
 } // namespace
 
 std::string_view floatKernelPathName(FloatKernelPath path)
@@ -193,9 +176,8 @@ std::string_view floatKernelPathName(FloatKernelPath path)
 
 bool cpuSupports(FloatKernelPath path)
 {
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpuHasF16c();
-    static const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                               __builtin_cpu_supports("avx512vl");
+    static const bool avx2 = cpuHasAvx2();
+    static const bool avx512 = cpuHasAvx512();
     switch (path) {
     case FloatKernelPath::Portable: return true;
     case FloatKernelPath::Avx2: return avx2;

@@ -1,11 +1,10 @@
 #include "cpu/quantized_product.hpp"
 
 #include "bd3/error.hpp"
+#include "cpu/cpu_features.hpp"
 #include "formats/float_formats.hpp"
 #include "formats/quantized_blocks.hpp"
 
-#include <cpuid.h>
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -92,14 +91,6 @@ template <DType type> __attribute__((target(BD3_AVX2))) inline __m256i loadBlock
                                                  _mm256_set1_epi8(15));
         return _mm256_sub_epi8(nibbles, _mm256_set1_epi8(8));
     }
-}
-
-__attribute__((target(BD3_AVX2))) inline float horizontalSum(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
 }
 
 // Dots of weight row w with `rows` activation rows from r0: the weight
@@ -261,20 +252,6 @@ template <DType type> constexpr RowGroupKernel avxVnniKernels[group] = {
 template <DType type> constexpr RowGroupKernel avx512Kernels[group] = {
     rowGroupAvx512<type, 1>, rowGroupAvx512<type, 2>, rowGroupAvx512<type, 3>, rowGroupAvx512<type, 4>};
 
-// F16C (leaf 1, ecx bit 29) and AVX-VNNI (leaf 7 subleaf 1, eax bit 4) by
-// CPUID: not every compiler's builtin knows them.
-bool cpuHasF16c()
-{
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
-}
-
-bool cpuHasAvxVnni()
-{
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0 && (eax & (1U << 4)) != 0;
-}
-
 } // namespace
 
 std::string_view kernelPathName(KernelPath path)
@@ -290,9 +267,8 @@ std::string_view kernelPathName(KernelPath path)
 
 bool cpuSupports(KernelPath path)
 {
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpuHasF16c();
-    static const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+    static const bool avx2 = cpuHasAvx2();
+    static const bool avx512 = cpuHasAvx512() && __builtin_cpu_supports("avx512vnni");
     switch (path) {
     case KernelPath::Portable: return true;
     case KernelPath::Avx2: return avx2;
