@@ -12,7 +12,7 @@ namespace bd3 {
 DeviceReport availableDevices()
 {
     DeviceReport report;
-    report.devices.push_back({Device::Cpu, "CPU (" + std::to_string(std::thread::hardware_concurrency()) + " threads)", 0});
+    report.devices.push_back({Device::Cpu, "CPU (" + std::to_string(std::thread::hardware_concurrency()) + " cores)", 0});
 #ifdef BD3_HAVE_CUDA
     // The GPU is offered by the same test Model::load makes, so a device it
     // lists never falls back to the CPU; the CUDA backend runs on the first.
