@@ -2,7 +2,6 @@
 
 #include "bd3/error.hpp"
 #include "cpu/cpu_features.hpp"
-#include "formats/float_formats.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -12,18 +11,6 @@ namespace bd3 {
 
 namespace {
 
-float widen(DType dtype, const std::byte* w, int32_t k)
-{
-    if (dtype == DType::F32) {
-        float value = 0.0F;
-        std::memcpy(&value, w + 4 * static_cast<size_t>(k), 4);
-        return value;
-    }
-    uint16_t bits = 0;
-    std::memcpy(&bits, w + 2 * static_cast<size_t>(k), 2);
-    return dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
-}
-
 void columnsPortable(DType dtype, const float* x, int32_t n, int32_t in, const std::byte* w, int32_t out, float* y,
                      int32_t begin, int32_t end)
 {
@@ -32,7 +19,7 @@ void columnsPortable(DType dtype, const float* x, int32_t n, int32_t in, const s
         const std::byte* wj = w + static_cast<size_t>(j) * rowBytes;
         for (int32_t r = 0; r < n; ++r) {
             float sum = 0.0F;
-            for (int32_t k = 0; k < in; ++k) sum += x[static_cast<size_t>(r) * in + k] * widen(dtype, wj, k);
+            for (int32_t k = 0; k < in; ++k) sum += x[static_cast<size_t>(r) * in + k] * floatElement(dtype, wj, static_cast<size_t>(k));
             y[static_cast<size_t>(r) * out + j] += sum;
         }
     }
@@ -95,7 +82,7 @@ __attribute__((target(BD3_AVX2))) void rowGroupAvx2(const std::byte* w, const fl
     }
     for (int r = 0; r < rows; ++r) {
         float sum = horizontalSum(_mm256_add_ps(acc[r][0], acc[r][1]));
-        for (int32_t t = k; t < in; ++t) sum += x[static_cast<size_t>(r) * in + t] * widen(dtype, w, t);
+        for (int32_t t = k; t < in; ++t) sum += x[static_cast<size_t>(r) * in + t] * floatElement(dtype, w, static_cast<size_t>(t));
         dots[r] = sum;
     }
 }
@@ -120,7 +107,7 @@ __attribute__((target(BD3_AVX512))) void rowGroupAvx512(const std::byte* w, cons
     }
     for (int r = 0; r < rows; ++r) {
         float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]));
-        for (int32_t t = k; t < in; ++t) sum += x[static_cast<size_t>(r) * in + t] * widen(dtype, w, t);
+        for (int32_t t = k; t < in; ++t) sum += x[static_cast<size_t>(r) * in + t] * floatElement(dtype, w, static_cast<size_t>(t));
         dots[r] = sum;
     }
 }

@@ -51,13 +51,18 @@ float StoredTensor::at(size_t i) const
                       values);
         return values[i % kQuantBlock];
     }
+    return floatElement(dtype, bytes.data(), i);
+}
+
+float floatElement(DType dtype, const std::byte* data, size_t i)
+{
     if (dtype == DType::F32) {
         float value = 0.0F;
-        std::memcpy(&value, bytes.data() + 4 * i, 4);
+        std::memcpy(&value, data + 4 * i, 4);
         return value;
     }
     uint16_t bits = 0;
-    std::memcpy(&bits, bytes.data() + 2 * i, 2);
+    std::memcpy(&bits, data + 2 * i, 2);
     return dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
 }
 
@@ -80,11 +85,7 @@ void rowToFloat(DType dtype, const std::byte* row, int64_t columns, float* out)
         std::memcpy(out, row, static_cast<size_t>(columns) * sizeof(float));
         return;
     }
-    for (int64_t k = 0; k < columns; ++k) {
-        uint16_t bits = 0;
-        std::memcpy(&bits, row + 2 * k, 2);
-        out[k] = dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
-    }
+    for (int64_t k = 0; k < columns; ++k) out[k] = floatElement(dtype, row, static_cast<size_t>(k));
 }
 
 StoredTensor StoredTensor::toBf16() const

@@ -36,6 +36,8 @@ struct StoredTensor {
     StoredTensor toBf16() const;
 };
 
+// Element i of data stored as a float type (F32, F16 or BF16), widened to fp32.
+float floatElement(DType dtype, const std::byte* data, size_t i);
 // One row of `columns` elements stored as `dtype` (for a quantized type,
 // whole blocks) widened or dequantized to fp32.
 void rowToFloat(DType dtype, const std::byte* row, int64_t columns, float* out);
