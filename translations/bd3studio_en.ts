@@ -36,6 +36,16 @@
     </message>
 </context>
 <context>
+    <name>ConversationPanel</name>
+    <message numerus="yes">
+        <source>Thinking (%n word(s))</source>
+        <translation>
+            <numerusform>Thinking (%n word)</numerusform>
+            <numerusform>Thinking (%n words)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>Trace opened: %n block(s) to replay (F10 steps through them).</source>
@@ -63,6 +73,16 @@
         <translation>
             <numerusform>%n CPU thread</numerusform>
             <numerusform>%n CPU threads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PaceControl</name>
+    <message numerus="yes">
+        <source>%L1 step(s) per second</source>
+        <translation>
+            <numerusform>%L1 step per second</numerusform>
+            <numerusform>%L1 steps per second</numerusform>
         </translation>
     </message>
 </context>

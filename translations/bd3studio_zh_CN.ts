@@ -369,6 +369,95 @@
         <source>CPU threads</source>
         <translation>CPU 线程</translation>
     </message>
+    <message>
+        <source>%1: from the model&apos;s generation_config.json</source>
+        <translation>%1：来自模型的 generation_config.json</translation>
+    </message>
+    <message>
+        <source>%1: the %2 family&apos;s defaults</source>
+        <translation>%1：%2 系列的默认值</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationPanel</name>
+    <message>
+        <source>Think first</source>
+        <translation>先思考</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>发送(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Re&amp;generate</source>
+        <translation>重新生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>System prompt (optional)</source>
+        <translation>系统提示（可选）</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Instructions the model reads before the conversation, in its template&apos;s system turn. A change applies from the next reply.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;模型在对话之前读到的指示，位于其模板的系统轮次中。更改从下一次回复起生效。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Message (Ctrl+Enter sends)</source>
+        <translation>消息（Ctrl+Enter 发送）</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Thinking models (Qwen3 templates) may reason first, between &amp;lt;think&amp;gt; tags; the thinking is shown folded, apart from the answer.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;思考型模型（Qwen3 模板）可以先在 &amp;lt;think&amp;gt; 标签之间推理；思考内容折叠显示，与回答分开。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Write the last reply again, with a new seed</source>
+        <translation>用新的种子重新写出上一条回复</translation>
+    </message>
+    <message>
+        <source>Start a new conversation</source>
+        <translation>开始新的对话</translation>
+    </message>
+    <message>
+        <source>Chat in the model&apos;s own format (%1).</source>
+        <translation>以模型自己的格式对话（%1）。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s chat template cannot be used: %1</source>
+        <translation>无法使用模型的对话模板：%1</translation>
+    </message>
+    <message>
+        <source>This model has no chat template: it continues the text in the editor.</source>
+        <translation>此模型没有对话模板：它在编辑器中续写文本。</translation>
+    </message>
+    <message>
+        <source>No reply: %1</source>
+        <translation>没有回复：%1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message numerus="yes">
+        <source>Thinking (%n word(s))</source>
+        <translation>
+            <numerusform>思考（%n 个词）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>正在写…</translation>
+    </message>
 </context>
 <context>
     <name>EngineController</name>
@@ -765,6 +854,31 @@ The open document is unchanged.</source>
             <numerusform>%n 个 CPU 线程</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Conversation</source>
+        <translation>对话(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>PaceControl</name>
+    <message>
+        <source>&lt;p&gt;How fast a generation unfolds. Slow it down to watch each block&apos;s tokens being revealed, step by step; nothing is lost while the engine waits between steps.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;生成展开的速度。放慢它，可以逐步观看每个块的词元被揭示；引擎在步骤之间等待时不会丢失任何内容。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message numerus="yes">
+        <source>%L1 step(s) per second</source>
+        <translation>
+            <numerusform>每秒 %L1 步</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pause after each step</source>
+        <translation>每步之后暂停</translation>
+    </message>
 </context>
 <context>
     <name>PlotsPanel</name>
@@ -884,6 +998,81 @@ The open document is unchanged.</source>
     <message>
         <source>&lt;p&gt;Generate some text, or open a trace; then step through any block here, one denoising step at a time (F10), and read what each step decided.&lt;/p&gt;</source>
         <translation>&lt;p&gt;先生成一些文本或打开一个轨迹；然后在这里逐步查看任意一个块，每次一个去噪步骤（F10），并阅读每一步做出的决定。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>SelectionAssistant</name>
+    <message>
+        <source>&amp;Rewrite Selection</source>
+        <translation>改写所选内容(&amp;R)</translation>
+    </message>
+    <message>
+        <source>S&amp;horten Selection</source>
+        <translation>缩短所选内容(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Continue in This St&amp;yle</source>
+        <translation>按此风格续写(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;Instruction on Selection…</source>
+        <translation>对所选内容下指令(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Ask the chat model about the selected text; its proposal is shown beside the original before anything changes</source>
+        <translation>让对话模型处理所选文本；在做任何更改之前，其建议会显示在原文旁边</translation>
+    </message>
+    <message>
+        <source>Instruction on Selection</source>
+        <translation>对所选内容下指令</translation>
+    </message>
+    <message>
+        <source>What should the model do with the selected text?</source>
+        <translation>模型应当如何处理所选文本？</translation>
+    </message>
+    <message>
+        <source>The chat template failed: %1</source>
+        <translation>对话模板出错：%1</translation>
+    </message>
+    <message>
+        <source>Proposal for the Selection</source>
+        <translation>对所选内容的建议</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>接受(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>丢弃(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation>原文</translation>
+    </message>
+    <message>
+        <source>Proposal (you may edit it)</source>
+        <translation>建议（可以编辑）</translation>
+    </message>
+    <message>
+        <source>Writing…</source>
+        <translation>正在写…</translation>
+    </message>
+    <message>
+        <source>Accept puts the proposal in the document; Undo takes it back.</source>
+        <translation>“接受”把建议放入文档；“撤销”可以收回。</translation>
+    </message>
+    <message>
+        <source>No proposal: %1</source>
+        <translation>没有建议：%1</translation>
+    </message>
+    <message>
+        <source>Needs a model with a chat template (an instruction model)</source>
+        <translation>需要带有对话模板的模型（指令模型）</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
@@ -18,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 
 namespace {
@@ -143,6 +145,12 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     m_topP = makeDoubleBox(0.01, 1.0, 0.05, 2);
     m_topP->setToolTip(tr("Nucleus sampling: only the most probable tokens that together hold this much probability can be drawn."));
     form->addRow(tr("Top-p"), m_topP);
+    m_origin = new QLabel;
+    m_origin->setObjectName(QStringLiteral("defaultsOrigin"));
+    m_origin->setWordWrap(true);
+    m_origin->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_origin->setVisible(false);
+    form->addRow(QString(), m_origin);
 
     m_fixedSeed = new QCheckBox(tr("Fixed"));
     m_fixedSeed->setToolTip(tr("With a fixed seed the same settings write the same text again; otherwise every generation draws a new seed."));
@@ -206,7 +214,56 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     for (QComboBox* box : {m_schedule, m_sampler, m_confidence})
         connect(box, &QComboBox::currentIndexChanged, this, &ControlsDock::announce);
     connect(m_fixedSeed, &QCheckBox::toggled, m_seed, &QWidget::setEnabled);
+    connect(this, &ControlsDock::parametersChanged, this, &ControlsDock::showDefaultsOrigin);
     updateEnabledStates();
+}
+
+void ControlsDock::setModelDefaults(const bd3::SamplingParams& defaults, const QStringList& fromGenerationConfig,
+                                   const QString& family, bool allOfThem)
+{
+    bd3::SamplingParams p = allOfThem ? defaults : samplingParams();
+    const char* keys[] = {"temperature", "top_k", "top_p"};
+    const double values[] = {defaults.temperature, static_cast<double>(defaults.topK), defaults.topP};
+    for (int i = 0; i < 3; ++i) {
+        const bool fromFile = fromGenerationConfig.contains(QLatin1String(keys[i]));
+        if (fromFile || allOfThem) {
+            m_originOf[i] = fromFile ? QStringLiteral("generation_config.json") : family;
+            m_originValue[i] = values[i];
+        }
+    }
+    if (fromGenerationConfig.contains(QStringLiteral("temperature"))) p.temperature = defaults.temperature;
+    if (fromGenerationConfig.contains(QStringLiteral("top_k"))) p.topK = defaults.topK;
+    if (fromGenerationConfig.contains(QStringLiteral("top_p"))) p.topP = defaults.topP;
+    setSamplingParams(p);
+}
+
+QString ControlsDock::defaultsOrigin() const { return m_origin->text(); }
+
+void ControlsDock::showDefaultsOrigin()
+{
+    // A value keeps its origin while it is the value that came from there.
+    const double now[] = {m_temperature->value(), static_cast<double>(m_topK->value()), m_topP->value()};
+    const QString names[] = {tr("Temperature"), tr("Top-k"), tr("Top-p")};
+    QStringList fromFile;
+    QStringList fromFamily;
+    QString family;
+    for (int i = 0; i < 3; ++i) {
+        if (m_originOf[i].isEmpty() || std::abs(now[i] - m_originValue[i]) > 1e-9) {
+            m_originOf[i].clear();
+            continue;
+        }
+        if (m_originOf[i] == QStringLiteral("generation_config.json")) {
+            fromFile << names[i];
+        } else {
+            fromFamily << names[i];
+            family = m_originOf[i];
+        }
+    }
+    QStringList lines;
+    if (!fromFile.isEmpty()) lines << tr("%1: from the model's generation_config.json").arg(fromFile.join(QStringLiteral(", ")));
+    if (!fromFamily.isEmpty()) lines << tr("%1: the %2 family's defaults").arg(fromFamily.join(QStringLiteral(", ")), family);
+    m_origin->setText(lines.join(QLatin1Char('\n')));
+    m_origin->setVisible(!lines.isEmpty());
 }
 
 void ControlsDock::setRestartAction(QAction* action)

@@ -12,6 +12,7 @@ class QCheckBox;
 class QJsonObject;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QPushButton;
 class QSettings;
 class QSpinBox;
@@ -30,6 +31,14 @@ public:
     bd3::LoadOptions loadOptions() const;
 
     void setSamplingParams(const bd3::SamplingParams& params);
+    // A model's sampling defaults: all of them (a model of another family),
+    // or only those its generation_config.json sets (named in
+    // fromGenerationConfig: "temperature", "top_p", "top_k"). The dock then
+    // says where temperature, top-k and top-p came from until they are changed.
+    void setModelDefaults(const bd3::SamplingParams& defaults, const QStringList& fromGenerationConfig,
+                          const QString& family, bool allOfThem);
+    // Where temperature, top-k and top-p came from, in words.
+    QString defaultsOrigin() const;
     void setContextLength(int tokens);  // the "whole context" preset and the block size limit
     void setRestartAction(QAction* action);
     // Every value as JSON, for sessions (the keys of docs/session-format.md).
@@ -50,6 +59,7 @@ Q_SIGNALS:
 private:
     void updateEnabledStates();
     void announce();
+    void showDefaultsOrigin();
 
     QSpinBox* m_blockSize;
     QSpinBox* m_steps;
@@ -70,6 +80,11 @@ private:
     QComboBox* m_device;
     QSpinBox* m_threads;
     QPushButton* m_restart;
+    QLabel* m_origin;
+    // Where temperature, top-k and top-p came from: "generation_config.json",
+    // a family's name, or empty once the person set them.
+    QString m_originOf[3];
+    double m_originValue[3] = {};
     QToolButton* m_wholeContext;
     int m_contextLength = 1024;
     bool m_updating = false;  // set while values are filled in programmatically

@@ -108,6 +108,21 @@ bool EngineController::isLiveStepping() const { return m_gate->isClosed(); }
 
 void EngineController::grantStep() { m_gate->grant(); }
 
+void EngineController::setStepsPerSecond(double steps)
+{
+    using Seconds = std::chrono::duration<double>;
+    m_gate->setInterval(steps > 0 ? std::chrono::duration_cast<StepGate::Clock::duration>(Seconds(1.0 / steps))
+                                  : StepGate::Clock::duration::zero());
+}
+
+double EngineController::stepsPerSecond() const
+{
+    const auto interval = m_gate->interval();
+    return interval > StepGate::Clock::duration::zero()
+               ? 1.0 / std::chrono::duration<double>(interval).count()
+               : 0.0;
+}
+
 QString EngineController::setParameters(const bd3::SamplingParams& params, bool restartBlock)
 {
     try {

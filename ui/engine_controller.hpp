@@ -42,6 +42,10 @@ public:
     void setLiveStepping(bool on);
     bool isLiveStepping() const;
     void grantStep();
+    // Paced run: at most this many denoising steps a second, so a generation
+    // can be watched unfolding; 0 runs them as fast as the engine can.
+    void setStepsPerSecond(double steps);
+    double stepsPerSecond() const;
     // Stops within one forward pass (a comparison too).
     void stop();
     // New values for the next block; with restartBlock, for the current one.

@@ -1,6 +1,8 @@
 #include "main_window.hpp"
 
 #include "autosave_slot.hpp"
+#include "chat/conversation_panel.hpp"
+#include "chat/selection_assistant.hpp"
 #include "compare_dialog.hpp"
 #include "controls_dock.hpp"
 #include "engine_controller.hpp"
@@ -12,6 +14,7 @@
 #include "studio_actions.hpp"
 #include "studio_exporter.hpp"
 #include "studio_session.hpp"
+#include "teaching/pace_control.hpp"
 #include "unmasking_view.hpp"
 #include "writing_editor.hpp"
 
@@ -41,11 +44,14 @@
 #include <QStatusBar>
 #include <QToolBar>
 
+#include <utility>
+
 MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     : QMainWindow(parent), m_record(new GenerationRecord(this)), m_controller(new EngineController(m_record, this)),
       m_actions(new StudioActions(this)), m_editor(new WritingEditor), m_unmasking(new UnmaskingView),
       m_timeline(new StepTimelineView), m_plots(new PlotsPanel), m_controls(new ControlsDock(this)),
-      m_replay(new ReplayDock(this))
+      m_replay(new ReplayDock(this)), m_conversation(new ConversationPanel),
+      m_assistant(new SelectionAssistant(m_editor, this)), m_pace(new PaceControl(m_actions->liveStepMode))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("BD3 Studio"));
@@ -55,8 +61,16 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     m_replay->setRecord(m_record);
     m_replay->setActions(m_actions->stepBack, m_actions->playReplay, m_actions->stepForward);
 
+    // The conversation sits beside the editor; both over the unmasking view.
+    auto* writing = new QSplitter(Qt::Horizontal);
+    writing->setObjectName(QStringLiteral("writingSplitter"));
+    writing->addWidget(m_editor);
+    writing->addWidget(m_conversation);
+    writing->setStretchFactor(0, 3);
+    writing->setStretchFactor(1, 2);
+    m_conversation->hide();
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_editor);
+    splitter->addWidget(writing);
     splitter->addWidget(m_unmasking);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
@@ -108,6 +122,13 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     connect(m_actions->stepBack, &QAction::triggered, m_replay, &ReplayDock::stepBack);
     connect(m_replay, &ReplayDock::positionChanged, this, &MainWindow::replayAt);
     connect(m_actions->compare, &QAction::triggered, this, &MainWindow::showCompare);
+    connect(m_conversation, &ConversationPanel::replyRequested, this,
+            [this](const QString& prompt) { requestReply(m_conversation, prompt); });
+    connect(m_conversation, &ConversationPanel::stopRequested, m_controller, &EngineController::stop);
+    connect(m_assistant, &SelectionAssistant::replyRequested, this,
+            [this](const QString& prompt) { requestReply(m_assistant, prompt); });
+    connect(m_assistant, &SelectionAssistant::stopRequested, m_controller, &EngineController::stop);
+    connect(m_pace, &PaceControl::stepsPerSecondChanged, m_controller, &EngineController::setStepsPerSecond);
     connect(m_actions->saveSession, &QAction::triggered, this, &MainWindow::saveSession);
     connect(m_actions->saveSessionAs, &QAction::triggered, this, &MainWindow::saveSessionAs);
     connect(m_actions->openSession, &QAction::triggered, this, &MainWindow::chooseSession);
@@ -169,6 +190,7 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     connect(m_controller, &EngineController::generationStarted, this, &MainWindow::updateActions);
     connect(m_controller, &EngineController::generationFinished, this, &MainWindow::onGenerationFinished);
     connect(m_controller, &EngineController::generationFailed, this, [this](const QString& message) {
+        if (ReplyTarget* target = std::exchange(m_replyTo, nullptr)) target->failReply(message);
         onGenerationEnded();
         statusBar()->showMessage(tr("Generation failed: %1").arg(message), 15000);
     });
@@ -188,6 +210,7 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
         });
     }
     m_controls->restoreSettings(settings);
+    m_pace->setStepsPerSecond(settings.value(QStringLiteral("generation/stepsPerSecond"), 0.0).toDouble());
     m_actions->tintBySteps->setChecked(settings.value(QStringLiteral("view/tintBySteps"), true).toBool());
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1440, 900);
 
@@ -250,6 +273,8 @@ void MainWindow::createMenus()
     connect(m_editor, &QPlainTextEdit::redoAvailable, redo, &QAction::setEnabled);
     undo->setEnabled(false);
     redo->setEnabled(false);
+    edit->addSeparator();
+    edit->addActions(m_assistant->actions());
 
     QMenu* generate = menuBar()->addMenu(tr("&Generate"));
     generate->addAction(m_actions->generate);
@@ -268,6 +293,20 @@ void MainWindow::createMenus()
     view->addAction(m_actions->stepForward);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    QAction* conversation = view->addAction(tr("&Conversation"));
+    conversation->setObjectName(QStringLiteral("showConversation"));
+    conversation->setCheckable(true);
+    connect(conversation, &QAction::toggled, this, [this](bool on) {
+        m_conversation->setVisible(on);
+        // A splitter gives a child shown again the width it had: none at first.
+        auto* writing = findChild<QSplitter*>(QStringLiteral("writingSplitter"));
+        if (on && writing->sizes().value(1) < m_conversation->minimumSizeHint().width()) {
+            const int total = writing->width();
+            writing->setSizes({total * 3 / 5, total * 2 / 5});
+        }
+    });
+    connect(m_controller, &EngineController::modelLoaded, conversation,
+            [conversation](const ModelSummary& summary) { conversation->setChecked(summary.chatTemplate != nullptr); });
     view->addSeparator();
     QMenu* language = view->addMenu(tr("&Language"));
     language->setObjectName(QStringLiteral("languageMenu"));
@@ -284,6 +323,8 @@ void MainWindow::createMenus()
     toolbar->addAction(m_actions->generate);
     toolbar->addAction(m_actions->stop);
     toolbar->addAction(m_actions->restartBlock);
+    toolbar->addSeparator();
+    toolbar->addWidget(m_pace);
     toolbar->addSeparator();
     toolbar->addAction(m_actions->openModel);
 }
@@ -323,8 +364,14 @@ void MainWindow::onModelLoaded(const ModelSummary& summary)
     // Settings made for one family do not fit another (SDAR decodes blocks
     // of 4 by confidence, the BD3-LM DiT by its schedule): a model of a new
     // family starts from what its own code samples with.
-    if (summary.family != m_loadedFamily) m_controls->setSamplingParams(summary.defaults);
+    // Values a model's generation_config.json sets apply to it, unless a
+    // session being opened has its own.
+    if (summary.folder != std::exchange(m_sessionModelLoading, QString()))
+        m_controls->setModelDefaults(summary.defaults, summary.defaultsFromGenerationConfig, summary.family,
+                                     summary.family != m_loadedFamily);
     m_loadedFamily = summary.family;
+    m_conversation->setChatTemplate(summary.chatTemplate, summary.chatTemplateProblem);
+    m_assistant->setChatTemplate(summary.chatTemplate);
     m_modelLabel->setText(tr("%1 · %2 · %3M parameters in %4")
                               .arg(summary.name, summary.device)
                               .arg(static_cast<double>(summary.parameterCount) / 1e6, 0, 'f', 1)
@@ -373,8 +420,13 @@ void MainWindow::onBlockCommitted(int index)
 {
     // A trace read back replays in the views only: its text is not written
     // into the document again.
-    if (m_record->isImported() || !m_editor->isGenerating()) return;
+    if (m_record->isImported()) return;
     const BlockRecord& block = m_record->block(index);
+    if (m_replyTo) {
+        if (block.commit) m_replyTo->appendToReply(QString::fromStdString(block.commit->text));
+        return;
+    }
+    if (!m_editor->isGenerating()) return;
     if (!block.commit || static_cast<int>(block.commit->tokenTexts.size()) != block.length() - block.start.cleanPrefix) return;
     const std::vector<int> steps = block.revealSteps();
     std::vector<GeneratedToken> tokens;
@@ -397,8 +449,34 @@ void MainWindow::onBlockCommitted(int index)
     m_editor->insertGenerated(tokens);
 }
 
+void MainWindow::requestReply(ReplyTarget* target, const QString& prompt)
+{
+    if (m_controller->isGenerating() || m_controller->isComparing()) {
+        target->replyRefused(tr("A generation is running; stop it first."));
+        return;
+    }
+    bd3::GenerationOptions options = m_controls->generationOptions();
+    // The template's text is the program's: its control tokens are meant.
+    options.promptHasSpecialTokens = true;
+    options.stopAtEos = true;
+    // Cutting a conversation's head would cut its system turn and format.
+    options.keepPromptTail = false;
+    if (const QString problem = m_controller->generate(prompt, m_controls->samplingParams(), options); !problem.isEmpty()) {
+        target->replyRefused(problem);
+        return;
+    }
+    m_replyTo = target;
+    target->replyStarted();
+    m_elapsed.start();
+    m_statusTimer.start();
+    followLatest();
+    updateActions();
+}
+
 void MainWindow::onGenerationFinished(const bd3::GenerationFinished& result)
 {
+    if (ReplyTarget* target = std::exchange(m_replyTo, nullptr))
+        target->finishReply(QString::fromStdString(result.text));
     onGenerationEnded();
     m_traces.append(m_record->snapshot());
     markChanged();
@@ -465,6 +543,8 @@ void MainWindow::updateActions()
     for (QAction* action : {m_actions->stepBack, m_actions->playReplay, m_actions->exportTrace, m_actions->exportGif})
         action->setEnabled(hasBlocks);
     m_actions->stepForward->setEnabled(hasBlocks || (generating && m_controller->isLiveStepping()));
+    for (ReplyTarget* target : {static_cast<ReplyTarget*>(m_conversation), static_cast<ReplyTarget*>(m_assistant)})
+        target->setEngineBusy(generating || !ready || m_controller->isComparing());
 }
 
 void MainWindow::chooseTrace()
@@ -637,6 +717,7 @@ QString MainWindow::applySession(const StudioSession& session)
     updateStatus();
     const bool sameModel = m_controller->model() && m_controller->model()->folder == session.modelFolder;
     if (!session.modelFolder.isEmpty() && !sameModel) {
+        m_sessionModelLoading = session.modelFolder;
         if (QFileInfo(session.modelFolder).isDir()) openModel(session.modelFolder);
         else
             statusBar()->showMessage(tr("The session's model %1 is not found; the current model stays.")
@@ -793,5 +874,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("view/tintBySteps"), m_actions->tintBySteps->isChecked());
     m_controls->saveSettings(settings);
+    settings.setValue(QStringLiteral("generation/stepsPerSecond"), m_pace->stepsPerSecond());
     event->accept();
 }

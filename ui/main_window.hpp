@@ -23,6 +23,10 @@ class AutosaveSlot;
 #include "studio_session.hpp"
 
 class CompareDialog;
+class ConversationPanel;
+class PaceControl;
+class ReplyTarget;
+class SelectionAssistant;
 class ControlsDock;
 class EngineController;
 class GenerationRecord;
@@ -54,6 +58,9 @@ public:
     StepTimelineView* timelineView() const { return m_timeline; }
     PlotsPanel* plotsPanel() const { return m_plots; }
     ReplayDock* replayDock() const { return m_replay; }
+    ConversationPanel* conversationPanel() const { return m_conversation; }
+    SelectionAssistant* selectionAssistant() const { return m_assistant; }
+    PaceControl* paceControl() const { return m_pace; }
     // The compare dialog, once opened.
     CompareDialog* compareDialog() const;
     // The dialog of the last model that failed to load, while it is open.
@@ -101,6 +108,8 @@ private:
     void onModelLoaded(const ModelSummary& summary);
     void onModelLoadFailed(const QString& folder, const QString& message);
     void onBlockCommitted(int block);
+    // Runs a chat model's reply to prompt (a rendered chat template) for target.
+    void requestReply(ReplyTarget* target, const QString& prompt);
     void onGenerationFinished(const bd3::GenerationFinished& result);
     void onGenerationEnded();
     void followLatest();
@@ -133,6 +142,10 @@ private:
     PlotsPanel* m_plots;
     ControlsDock* m_controls;
     ReplayDock* m_replay;
+    ConversationPanel* m_conversation;
+    SelectionAssistant* m_assistant;
+    PaceControl* m_pace;
+    ReplyTarget* m_replyTo = nullptr;  // where the running generation goes; null: the editor
     QPointer<CompareDialog> m_compare;
     QString m_lastExportDir;
     QList<std::shared_ptr<const GenerationSnapshot>> m_traces;  // the session's generations
@@ -153,4 +166,6 @@ private:
     QTimer m_statusTimer;
     // The family of the model loaded last; the controls' own defaults are the DiT's.
     QString m_loadedFamily = QStringLiteral("bd3lm");
+    // A session's model is loading: its parameters stay as the session has them.
+    QString m_sessionModelLoading;
 };

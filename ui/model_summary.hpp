@@ -2,6 +2,7 @@
 // on the worker thread so the UI never touches the model itself.
 #pragma once
 
+#include "bd3/chat.hpp"
 #include "bd3/sampling.hpp"
 #include "bd3/model.hpp"
 
@@ -28,6 +29,13 @@ struct ModelSummary {
     std::shared_ptr<const QStringList> pieces;  // display text of every id
     QString family;                  // the engine's family name ("bd3lm", "qwen3", "qwen2")
     bd3::SamplingParams defaults;    // what the model's own code samples with
+    // The defaults its generation_config.json sets ("temperature", "top_p",
+    // "top_k"); the others are the family's.
+    QStringList defaultsFromGenerationConfig;
+    // The model's conversation format; null when it only continues text, and
+    // then chatTemplateProblem says why when it ships one that cannot be used.
+    std::shared_ptr<const bd3::ChatTemplate> chatTemplate;
+    QString chatTemplateProblem;
 
     static ModelSummary of(const bd3::Model& model);
 };
