@@ -218,22 +218,22 @@ ControlsDock::ControlsDock(QWidget* parent) : QDockWidget(tr("Controls"), parent
     updateEnabledStates();
 }
 
-void ControlsDock::setModelDefaults(const bd3::SamplingParams& defaults, const QStringList& fromGenerationConfig,
+void ControlsDock::setModelDefaults(const bd3::SamplingParams& defaults, const bd3::GenerationDefaults& fromGenerationConfig,
                                    const QString& family, bool allOfThem)
 {
     bd3::SamplingParams p = allOfThem ? defaults : samplingParams();
-    const char* keys[] = {"temperature", "top_k", "top_p"};
+    if (fromGenerationConfig.temperature) p.temperature = defaults.temperature;
+    if (fromGenerationConfig.topK) p.topK = defaults.topK;
+    if (fromGenerationConfig.topP) p.topP = defaults.topP;
+    // In the order of m_originOf: temperature, top-k, top-p.
+    const bool fromFile[] = {fromGenerationConfig.temperature.has_value(), fromGenerationConfig.topK.has_value(),
+                             fromGenerationConfig.topP.has_value()};
     const double values[] = {defaults.temperature, static_cast<double>(defaults.topK), defaults.topP};
     for (int i = 0; i < 3; ++i) {
-        const bool fromFile = fromGenerationConfig.contains(QLatin1String(keys[i]));
-        if (fromFile || allOfThem) {
-            m_originOf[i] = fromFile ? QStringLiteral("generation_config.json") : family;
-            m_originValue[i] = values[i];
-        }
+        if (!fromFile[i] && !allOfThem) continue;
+        m_originOf[i] = fromFile[i] ? QStringLiteral("generation_config.json") : family;
+        m_originValue[i] = values[i];
     }
-    if (fromGenerationConfig.contains(QStringLiteral("temperature"))) p.temperature = defaults.temperature;
-    if (fromGenerationConfig.contains(QStringLiteral("top_k"))) p.topK = defaults.topK;
-    if (fromGenerationConfig.contains(QStringLiteral("top_p"))) p.topP = defaults.topP;
     setSamplingParams(p);
 }
 

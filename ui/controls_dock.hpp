@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bd3/model.hpp"
+#include "bd3/model_config.hpp"
 #include "bd3/sampling.hpp"
 
 #include <QDockWidget>
@@ -32,10 +33,10 @@ public:
 
     void setSamplingParams(const bd3::SamplingParams& params);
     // A model's sampling defaults: all of them (a model of another family),
-    // or only those its generation_config.json sets (named in
-    // fromGenerationConfig: "temperature", "top_p", "top_k"). The dock then
-    // says where temperature, top-k and top-p came from until they are changed.
-    void setModelDefaults(const bd3::SamplingParams& defaults, const QStringList& fromGenerationConfig,
+    // or only those its generation_config.json sets (fromGenerationConfig).
+    // The dock then says where temperature, top-k and top-p came from until
+    // they are changed.
+    void setModelDefaults(const bd3::SamplingParams& defaults, const bd3::GenerationDefaults& fromGenerationConfig,
                           const QString& family, bool allOfThem);
     // Where temperature, top-k and top-p came from, in words.
     QString defaultsOrigin() const;

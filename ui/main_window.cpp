@@ -410,6 +410,11 @@ void MainWindow::startGeneration()
         statusBar()->showMessage(problem, 8000);
         return;
     }
+    followNewGeneration();
+}
+
+void MainWindow::followNewGeneration()
+{
     m_elapsed.start();
     m_statusTimer.start();
     followLatest();
@@ -451,10 +456,6 @@ void MainWindow::onBlockCommitted(int index)
 
 void MainWindow::requestReply(ReplyTarget* target, const QString& prompt)
 {
-    if (m_controller->isGenerating() || m_controller->isComparing()) {
-        target->replyRefused(tr("A generation is running; stop it first."));
-        return;
-    }
     bd3::GenerationOptions options = m_controls->generationOptions();
     // The template's text is the program's: its control tokens are meant.
     options.promptHasSpecialTokens = true;
@@ -467,10 +468,7 @@ void MainWindow::requestReply(ReplyTarget* target, const QString& prompt)
     }
     m_replyTo = target;
     target->replyStarted();
-    m_elapsed.start();
-    m_statusTimer.start();
-    followLatest();
-    updateActions();
+    followNewGeneration();
 }
 
 void MainWindow::onGenerationFinished(const bd3::GenerationFinished& result)

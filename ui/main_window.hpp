@@ -110,6 +110,8 @@ private:
     void onBlockCommitted(int block);
     // Runs a chat model's reply to prompt (a rendered chat template) for target.
     void requestReply(ReplyTarget* target, const QString& prompt);
+    // The clock, the status and the views follow a generation just started.
+    void followNewGeneration();
     void onGenerationFinished(const bd3::GenerationFinished& result);
     void onGenerationEnded();
     void followLatest();

@@ -22,9 +22,7 @@ ModelSummary ModelSummary::of(const bd3::Model& model)
     summary.eosId = config.eosId;
     summary.family = QString::fromStdString(config.familyName);
     summary.defaults = bd3::samplingDefaults(config);
-    if (config.defaults.temperature) summary.defaultsFromGenerationConfig << QStringLiteral("temperature");
-    if (config.defaults.topP) summary.defaultsFromGenerationConfig << QStringLiteral("top_p");
-    if (config.defaults.topK) summary.defaultsFromGenerationConfig << QStringLiteral("top_k");
+    summary.defaultsFromGenerationConfig = config.defaults;
     if (const bd3::ChatTemplate* chat = model.chatTemplate()) summary.chatTemplate = std::make_shared<bd3::ChatTemplate>(*chat);
     summary.chatTemplateProblem = QString::fromStdString(model.chatTemplateProblem());
 

@@ -29,9 +29,8 @@ struct ModelSummary {
     std::shared_ptr<const QStringList> pieces;  // display text of every id
     QString family;                  // the engine's family name ("bd3lm", "qwen3", "qwen2")
     bd3::SamplingParams defaults;    // what the model's own code samples with
-    // The defaults its generation_config.json sets ("temperature", "top_p",
-    // "top_k"); the others are the family's.
-    QStringList defaultsFromGenerationConfig;
+    // The defaults its generation_config.json sets; the others are the family's.
+    bd3::GenerationDefaults defaultsFromGenerationConfig;
     // The model's conversation format; null when it only continues text, and
     // then chatTemplateProblem says why when it ships one that cannot be used.
     std::shared_ptr<const bd3::ChatTemplate> chatTemplate;

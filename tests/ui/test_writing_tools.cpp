@@ -293,7 +293,6 @@ private Q_SLOTS:
     void aPacedRunStopsAtOnceAndKeepsItsWork()
     {
         open(tinyModel);
-        m_window->paceControl()->setStepsPerSecond(0.5);
         spinWithTip(m_window->controls(), QStringLiteral("most new tokens"))->setValue(64);
         m_window->editor()->setPlainText(QStringLiteral("Slowly"));
         m_window->editor()->moveCursor(QTextCursor::End);

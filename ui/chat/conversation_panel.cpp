@@ -96,7 +96,7 @@ void ConversationPanel::send()
     const QString message = m_message->toPlainText();
     if (!m_chat || message.trimmed().isEmpty() || m_replying || m_engineBusy) return;
     m_conversation.addUserTurn(message);
-    m_pendingMessage = message;
+    m_replaced.reset();
     request();
 }
 
@@ -104,9 +104,9 @@ void ConversationPanel::regenerate()
 {
     const QList<ConversationTurn>& turns = m_conversation.turns();
     if (!m_chat || m_replying || m_engineBusy || turns.isEmpty()) return;
-    m_replaced = turns.constLast().text;
+    const QString last = turns.constLast().text;
     if (!m_conversation.removeLastReply()) return;
-    m_pendingMessage.clear();
+    m_replaced = last;
     request();
 }
 
@@ -138,8 +138,7 @@ void ConversationPanel::request()
 void ConversationPanel::replyStarted()
 {
     // The message is in the conversation now; the box is free for the next.
-    if (!m_pendingMessage.isEmpty()) m_message->clear();
-    m_pendingMessage.clear();
+    if (!m_replaced) m_message->clear();
     render();
     updateButtons();
 }
@@ -157,10 +156,9 @@ void ConversationPanel::undoRequest()
 {
     m_replying = false;
     m_reply.clear();
-    if (!m_replaced.isEmpty()) m_conversation.addReply(m_replaced);
+    if (m_replaced) m_conversation.addReply(*m_replaced);
     else m_conversation.dropUnanswered();
-    m_replaced.clear();
-    m_pendingMessage.clear();
+    m_replaced.reset();
 }
 
 void ConversationPanel::appendToReply(const QString& text)
@@ -174,7 +172,7 @@ void ConversationPanel::finishReply(const QString& text)
 {
     if (!m_replying) return;
     m_replying = false;
-    m_replaced.clear();
+    m_replaced.reset();
     m_conversation.addReply(text);
     m_reply.clear();
     render();
@@ -186,7 +184,7 @@ void ConversationPanel::failReply(const QString& message)
     if (!m_replying) return;
     // The unanswered message goes back to the box, so nothing typed is lost.
     const QList<ConversationTurn>& turns = m_conversation.turns();
-    if (m_replaced.isEmpty() && !turns.isEmpty() && turns.constLast().role == ConversationTurn::Role::User &&
+    if (!m_replaced && !turns.isEmpty() && turns.constLast().role == ConversationTurn::Role::User &&
         m_message->toPlainText().isEmpty())
         m_message->setPlainText(turns.constLast().text);
     undoRequest();

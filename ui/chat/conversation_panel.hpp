@@ -12,6 +12,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QCheckBox;
 class QLabel;
@@ -71,8 +72,9 @@ private:
     QString m_reply;           // the reply being written
     bool m_replying = false;
     bool m_engineBusy = false;
-    QString m_pendingMessage;  // sent, not yet taken by the engine
-    QString m_replaced;        // the reply being written again, kept until the new one is in
+    // The reply being written again, kept until the new one is in; none when
+    // the request is a message just sent.
+    std::optional<QString> m_replaced;
     QSet<int> m_unfolded;      // replies whose thinking is shown
     QLabel* m_notice;
     QTextBrowser* m_transcript;
