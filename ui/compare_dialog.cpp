@@ -1,6 +1,6 @@
 #include "compare_dialog.hpp"
 
-#include "engine_controller.hpp"
+#include "generation/engine_controller.hpp"
 
 #include <QCloseEvent>
 #include <QDialogButtonBox>

@@ -20,7 +20,7 @@
 #include <memory>
 
 class AutosaveSlot;
-#include "studio_session.hpp"
+#include "sessions/studio_session.hpp"
 
 class CompareDialog;
 class ConversationPanel;

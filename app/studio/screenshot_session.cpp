@@ -1,12 +1,12 @@
 #include "screenshot_session.hpp"
 
 #include "compare_dialog.hpp"
-#include "engine_controller.hpp"
-#include "generation_record.hpp"
+#include "generation/engine_controller.hpp"
+#include "generation/generation_record.hpp"
 #include "main_window.hpp"
-#include "replay_dock.hpp"
-#include "unmasking_view.hpp"
-#include "writing_editor.hpp"
+#include "teaching/replay_dock.hpp"
+#include "views/unmasking_view.hpp"
+#include "editor/writing_editor.hpp"
 
 #include <QApplication>
 #include <QPixmap>

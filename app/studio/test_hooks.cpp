@@ -1,7 +1,7 @@
 #include "test_hooks.hpp"
 
 #include "main_window.hpp"
-#include "writing_editor.hpp"
+#include "editor/writing_editor.hpp"
 
 #include <QAbstractButton>
 #include <QApplication>

@@ -3,7 +3,7 @@
 // chunk's keys and values. Sampling and scheduling live above it.
 #pragma once
 
-#include "masked_distributions.hpp"
+#include "samplers/masked_distributions.hpp"
 
 #include <cstdint>
 #include <memory>

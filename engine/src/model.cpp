@@ -4,7 +4,7 @@
 #include "backend_registry.hpp"
 #include "bd3/error.hpp"
 #include "formats/model_weights.hpp"
-#include "subs_output.hpp"
+#include "samplers/subs_output.hpp"
 #include "tokenizers/special_tokens.hpp"
 
 #include <numeric>

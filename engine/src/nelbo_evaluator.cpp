@@ -2,7 +2,7 @@
 
 #include "backend.hpp"
 #include "bd3/error.hpp"
-#include "subs_output.hpp"
+#include "samplers/subs_output.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 
 #include "backend.hpp"
 #include "bd3/model.hpp"
-#include "subs_output.hpp"
+#include "samplers/subs_output.hpp"
 
 #include <numeric>
 #include <random>

@@ -16,7 +16,7 @@
 #include "bd3/generator.hpp"
 #include "bd3/model.hpp"
 #include "cuda/cuda_devices.hpp"
-#include "masked_distributions.hpp"
+#include "samplers/masked_distributions.hpp"
 
 #include <gtest/gtest.h>
 

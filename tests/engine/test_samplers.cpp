@@ -1,10 +1,10 @@
 // Samplers, schedules and the token distribution, on synthetic distributions
 // so the statistics can use many trials.
-#include "masked_distributions.hpp"
+#include "samplers/masked_distributions.hpp"
 #include "random.hpp"
 #include "samplers/block_sampler.hpp"
 #include "samplers/low_confidence_samplers.hpp"
-#include "token_distribution.hpp"
+#include "samplers/token_distribution.hpp"
 
 #include "bd3/sampling.hpp"
 

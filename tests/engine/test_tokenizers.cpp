@@ -8,7 +8,7 @@
 
 #include "bd3/error.hpp"
 #include "bd3/tokenizer.hpp"
-#include "gpt2_pretokenizer.hpp"
+#include "tokenizers/gpt2_pretokenizer.hpp"
 #include "bd3/utf8.hpp"
 
 #include <gtest/gtest.h>

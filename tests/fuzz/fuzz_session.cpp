@@ -1,7 +1,7 @@
 // Session files the studio opens: any bytes give a session or a problem in
 // words, never a crash; a session that was read writes back to a file that
 // reads again to the same document.
-#include "studio_session.hpp"
+#include "sessions/studio_session.hpp"
 
 #include <cstdint>
 

@@ -2,7 +2,7 @@
 // tests that feed a GenerationRecord without the worker thread.
 #pragma once
 
-#include "generation_record.hpp"
+#include "generation/generation_record.hpp"
 
 #include "bd3/events.hpp"
 

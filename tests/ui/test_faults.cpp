@@ -8,14 +8,14 @@
 // The disks are small tmpfs mounts made by the test itself, so it runs in a
 // private mount namespace (tests/ui/run_in_mount_namespace.sh; ctest does
 // that).
-#include "autosave_slot.hpp"
+#include "sessions/autosave_slot.hpp"
 #include "controls_dock.hpp"
-#include "engine_controller.hpp"
-#include "generation_record.hpp"
+#include "generation/engine_controller.hpp"
+#include "generation/generation_record.hpp"
 #include "main_window.hpp"
 #include "studio_actions.hpp"
-#include "studio_session.hpp"
-#include "writing_editor.hpp"
+#include "sessions/studio_session.hpp"
+#include "editor/writing_editor.hpp"
 
 #include "test_support.hpp"
 

@@ -2,15 +2,15 @@
 // clear message and leave the open document alone; a studio process killed
 // with SIGKILL mid-session offers its autosaved text at the next start.
 #include "controls_dock.hpp"
-#include "engine_controller.hpp"
-#include "generation_record.hpp"
+#include "generation/engine_controller.hpp"
+#include "generation/generation_record.hpp"
 #include "main_window.hpp"
-#include "replay_dock.hpp"
-#include "studio_exporter.hpp"
-#include "unmasking_view.hpp"
+#include "teaching/replay_dock.hpp"
+#include "exports/studio_exporter.hpp"
+#include "views/unmasking_view.hpp"
 #include "studio_actions.hpp"
-#include "studio_session.hpp"
-#include "writing_editor.hpp"
+#include "sessions/studio_session.hpp"
+#include "editor/writing_editor.hpp"
 
 #include <QAction>
 #include <QFile>

@@ -2,11 +2,11 @@
 // generate, change parameters mid-generation, stop, open a broken model, and
 // keep the UI thread responsive throughout.
 #include "controls_dock.hpp"
-#include "engine_controller.hpp"
-#include "generation_record.hpp"
+#include "generation/engine_controller.hpp"
+#include "generation/generation_record.hpp"
 #include "main_window.hpp"
 #include "studio_actions.hpp"
-#include "writing_editor.hpp"
+#include "editor/writing_editor.hpp"
 
 #include "bd3/devices.hpp"
 

@@ -3,7 +3,7 @@
 // replays to the same block states step by step; broken traces give clear
 // errors.
 #include "event_collector.hpp"
-#include "generation_record.hpp"
+#include "generation/generation_record.hpp"
 
 #include "bd3/error.hpp"
 #include "bd3/generator.hpp"

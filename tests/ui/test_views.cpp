@@ -1,11 +1,11 @@
 // The unmasking view, the step timeline and the plots panel, fed a record of
 // synthetic events (three blocks, one of which starts over): playback, the
 // strip's clicks, block choice, the plotted data and what gets drawn.
-#include "generation_record.hpp"
-#include "plots_panel.hpp"
-#include "step_palette.hpp"
-#include "step_timeline_view.hpp"
-#include "unmasking_view.hpp"
+#include "generation/generation_record.hpp"
+#include "views/plots_panel.hpp"
+#include "views/step_palette.hpp"
+#include "views/step_timeline_view.hpp"
+#include "views/unmasking_view.hpp"
 
 #include <QHelpEvent>
 #include <QImage>

@@ -5,10 +5,10 @@
 // through the StepGate and stops. This is the threaded code the tsan preset
 // checks (Qt itself is not built with ThreadSanitizer, so hand-offs through
 // its event loop cannot be checked; see docs/robustness.md).
-#include "event_queue.hpp"
-#include "generation_record.hpp"
-#include "queue_observer.hpp"
-#include "step_gate.hpp"
+#include "generation/event_queue.hpp"
+#include "generation/generation_record.hpp"
+#include "generation/queue_observer.hpp"
+#include "generation/step_gate.hpp"
 
 #include "bd3/generator.hpp"
 #include "bd3/model.hpp"

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "cuda/cuda_check.hpp"
-#include "masked_distributions.hpp"
+#include "samplers/masked_distributions.hpp"
 
 #include <cuda_runtime.h>
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "random.hpp"
-#include "masked_distributions.hpp"
+#include "samplers/masked_distributions.hpp"
 
 #include "bd3/sampling.hpp"
 

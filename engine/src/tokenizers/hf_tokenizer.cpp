@@ -2,7 +2,7 @@
 
 #include "bd3/error.hpp"
 #include "bd3/utf8.hpp"
-#include "gpt2_pretokenizer.hpp"
+#include "tokenizers/gpt2_pretokenizer.hpp"
 #include "json_document.hpp"
 #include "tokenizers/byte_level.hpp"
 #include "tokenizers/tokenizer_file.hpp"
