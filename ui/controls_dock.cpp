@@ -1,5 +1,8 @@
 #include "controls_dock.hpp"
 
+#include "bd3/error.hpp"
+#include "bd3/parameters_json.hpp"
+
 #include "bd3/devices.hpp"
 
 #include <QAction>
@@ -8,6 +11,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QPushButton>
@@ -360,114 +364,88 @@ void ControlsDock::announce()
 
 QJsonObject ControlsDock::parametersJson() const
 {
-    const bd3::SamplingParams p = samplingParams();
-    return {
-        {QStringLiteral("block_size"), p.blockSize},
-        {QStringLiteral("steps"), p.steps},
-        {QStringLiteral("schedule"), QString::fromUtf8(bd3::scheduleName(p.schedule.kind))},
-        {QStringLiteral("beta"), p.schedule.beta},
-        {QStringLiteral("omega"), p.schedule.omega},
-        {QStringLiteral("sampler"), QString::fromUtf8(bd3::samplerName(p.sampler))},
-        {QStringLiteral("confidence"), QString::fromUtf8(bd3::confidenceName(p.confidence))},
-        {QStringLiteral("threshold"), p.threshold},
-        {QStringLiteral("temperature"), p.temperature},
-        {QStringLiteral("top_p"), p.topP},
-        {QStringLiteral("fixed_seed"), m_fixedSeed->isChecked()},
-        {QStringLiteral("seed"), m_seed->value()},
-        {QStringLiteral("max_new_tokens"), m_tokenLimit->value()},
-        {QStringLiteral("stop_at_eos"), m_stopAtEos->isChecked()},
-    };
+    // The sampling parameters in the engine's codec, which traces use too;
+    // the studio's own settings of a generation beside them.
+    QJsonObject json =
+        QJsonDocument::fromJson(QByteArray::fromStdString(bd3::samplingParamsJson(samplingParams()))).object();
+    json.insert(QStringLiteral("fixed_seed"), m_fixedSeed->isChecked());
+    json.insert(QStringLiteral("seed"), m_seed->value());
+    json.insert(QStringLiteral("max_new_tokens"), m_tokenLimit->value());
+    json.insert(QStringLiteral("stop_at_eos"), m_stopAtEos->isChecked());
+    return json;
 }
 
 QString ControlsDock::setParametersJson(const QJsonObject& json)
 {
-    const bd3::SamplingParams defaults;
     bd3::SamplingParams p;
-    const auto name = [&json](const char* key) { return json.value(QLatin1String(key)).toString().toStdString(); };
-    const auto number = [&json](const char* key, double fallback) { return json.value(QLatin1String(key)).toDouble(fallback); };
-    p.blockSize = static_cast<int32_t>(number("block_size", defaults.blockSize));
-    p.steps = static_cast<int32_t>(number("steps", defaults.steps));
-    const auto schedule = bd3::scheduleFromName(name("schedule"));
-    const auto sampler = bd3::samplerFromName(name("sampler"));
-    const auto confidence = bd3::confidenceFromName(name("confidence"));
-    if (!schedule || !sampler || !confidence)
-        return tr("The parameters name an unknown schedule, sampler or confidence measure.");
-    p.schedule = {*schedule, number("beta", defaults.schedule.beta), number("omega", defaults.schedule.omega)};
-    p.sampler = *sampler;
-    p.confidence = *confidence;
-    p.threshold = number("threshold", defaults.threshold);
-    p.temperature = number("temperature", defaults.temperature);
-    p.topP = number("top_p", defaults.topP);
     try {
-        p.validate();
-    } catch (const std::exception& error) {
+        p = bd3::parseSamplingParams(QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString(), "parameters");
+    } catch (const bd3::Error& error) {
         return tr("The parameters are not valid: %1").arg(QString::fromUtf8(error.what()));
     }
-    const int tokens = static_cast<int>(number("max_new_tokens", 256));
-    if (tokens < 1) return tr("The parameters are not valid: the token limit must be at least 1.");
+    const QJsonValue tokens = json.value(QStringLiteral("max_new_tokens"));
+    if (!tokens.isUndefined() && tokens.toInt(0) < 1)
+        return tr("The parameters are not valid: the token limit must be at least 1.");
     if (p.blockSize > m_blockSize->maximum()) m_blockSize->setMaximum(p.blockSize);
     setSamplingParams(p);
     m_fixedSeed->setChecked(json.value(QStringLiteral("fixed_seed")).toBool(false));
-    m_seed->setValue(static_cast<int>(number("seed", 0)));
-    m_tokenLimit->setValue(tokens);
+    m_seed->setValue(json.value(QStringLiteral("seed")).toInt(0));
+    m_tokenLimit->setValue(tokens.toInt(256));
     m_stopAtEos->setChecked(json.value(QStringLiteral("stop_at_eos")).toBool(true));
     return {};
 }
 
+namespace {
+
+const QString kParametersKey = QStringLiteral("generation/parameters");
+
+// Settings written before the parameters had one codec: a group of
+// camelCase keys, renamed here to the codec's.
+QJsonObject parametersOfEarlierSettings(const QSettings& settings)
+{
+    struct Renamed {
+        const char* before;
+        const char* now;
+        enum { Number, Name, Flag } kind;
+    };
+    static const Renamed renamed[] = {
+        {"blockSize", "block_size", Renamed::Number}, {"steps", "steps", Renamed::Number},
+        {"schedule", "schedule", Renamed::Name},      {"beta", "beta", Renamed::Number},
+        {"omega", "omega", Renamed::Number},          {"sampler", "sampler", Renamed::Name},
+        {"confidence", "confidence", Renamed::Name},  {"threshold", "threshold", Renamed::Number},
+        {"temperature", "temperature", Renamed::Number}, {"topP", "top_p", Renamed::Number},
+        {"topK", "top_k", Renamed::Number},           {"subBlock", "sub_block_size", Renamed::Number},
+        {"fixedSeed", "fixed_seed", Renamed::Flag},   {"seed", "seed", Renamed::Number},
+        {"tokenLimit", "max_new_tokens", Renamed::Number}, {"stopAtEos", "stop_at_eos", Renamed::Flag},
+    };
+    QJsonObject json;
+    for (const Renamed& key : renamed) {
+        const QVariant value = settings.value(QStringLiteral("parameters/") + QLatin1String(key.before));
+        if (!value.isValid()) continue;
+        const QString now = QLatin1String(key.now);
+        if (key.kind == Renamed::Name) json.insert(now, value.toString());
+        else if (key.kind == Renamed::Flag) json.insert(now, value.toBool());
+        else json.insert(now, value.toDouble());
+    }
+    return json;
+}
+
+} // namespace
+
 void ControlsDock::saveSettings(QSettings& settings) const
 {
-    const bd3::SamplingParams p = samplingParams();
-    settings.beginGroup(QStringLiteral("parameters"));
-    settings.setValue(QStringLiteral("blockSize"), p.blockSize);
-    settings.setValue(QStringLiteral("steps"), p.steps);
-    settings.setValue(QStringLiteral("schedule"), QString::fromUtf8(bd3::scheduleName(p.schedule.kind)));
-    settings.setValue(QStringLiteral("beta"), p.schedule.beta);
-    settings.setValue(QStringLiteral("omega"), p.schedule.omega);
-    settings.setValue(QStringLiteral("sampler"), QString::fromUtf8(bd3::samplerName(p.sampler)));
-    settings.setValue(QStringLiteral("confidence"), QString::fromUtf8(bd3::confidenceName(p.confidence)));
-    settings.setValue(QStringLiteral("threshold"), p.threshold);
-    settings.setValue(QStringLiteral("temperature"), p.temperature);
-    settings.setValue(QStringLiteral("topP"), p.topP);
-    settings.setValue(QStringLiteral("topK"), p.topK);
-    settings.setValue(QStringLiteral("subBlock"), p.subBlockSize);
-    settings.setValue(QStringLiteral("fixedSeed"), m_fixedSeed->isChecked());
-    settings.setValue(QStringLiteral("seed"), m_seed->value());
-    settings.setValue(QStringLiteral("tokenLimit"), m_tokenLimit->value());
-    settings.setValue(QStringLiteral("stopAtEos"), m_stopAtEos->isChecked());
-    settings.endGroup();
+    settings.setValue(kParametersKey, QString::fromUtf8(QJsonDocument(parametersJson()).toJson(QJsonDocument::Compact)));
+    settings.remove(QStringLiteral("parameters"));
     settings.setValue(QStringLiteral("engine/threads"), m_threads->value());
 }
 
 void ControlsDock::restoreSettings(const QSettings& settings)
 {
+    const QJsonObject json = settings.contains(kParametersKey)
+                                 ? QJsonDocument::fromJson(settings.value(kParametersKey).toString().toUtf8()).object()
+                                 : parametersOfEarlierSettings(settings);
     // Values from another version or typed by hand fall back to the defaults.
-    const bd3::SamplingParams defaults;
-    auto value = [&](const char* key, const QVariant& fallback) {
-        return settings.value(QStringLiteral("parameters/") + QLatin1String(key), fallback);
-    };
-    bd3::SamplingParams p;
-    p.blockSize = value("blockSize", defaults.blockSize).toInt();
-    p.steps = value("steps", defaults.steps).toInt();
-    p.schedule.kind = bd3::scheduleFromName(value("schedule", QString()).toString().toStdString()).value_or(defaults.schedule.kind);
-    p.schedule.beta = value("beta", defaults.schedule.beta).toDouble();
-    p.schedule.omega = value("omega", defaults.schedule.omega).toDouble();
-    p.sampler = bd3::samplerFromName(value("sampler", QString()).toString().toStdString()).value_or(defaults.sampler);
-    p.confidence = bd3::confidenceFromName(value("confidence", QString()).toString().toStdString()).value_or(defaults.confidence);
-    p.threshold = value("threshold", defaults.threshold).toDouble();
-    p.temperature = value("temperature", defaults.temperature).toDouble();
-    p.topP = value("topP", defaults.topP).toDouble();
-    p.topK = value("topK", defaults.topK).toInt();
-    p.subBlockSize = value("subBlock", defaults.subBlockSize).toInt();
-    try {
-        p.validate();
-    } catch (const std::exception&) {
-        p = defaults;
-    }
-    setSamplingParams(p);
-    m_fixedSeed->setChecked(value("fixedSeed", false).toBool());
-    m_seed->setValue(value("seed", 0).toInt());
-    m_tokenLimit->setValue(value("tokenLimit", 256).toInt());
-    m_stopAtEos->setChecked(value("stopAtEos", true).toBool());
+    if (!setParametersJson(json).isEmpty()) setSamplingParams(bd3::SamplingParams{});
     // The spin box bounds it by this machine's cores.
     m_threads->setValue(settings.value(QStringLiteral("engine/threads"), m_threads->maximum()).toInt());
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <utility>
 
 namespace bd3 {
 
@@ -76,11 +77,12 @@ LiveParameters::LiveParameters(const SamplingParams& params) : m_params(params)
     params.validate();
 }
 
-void LiveParameters::set(const SamplingParams& params)
+void LiveParameters::set(const SamplingParams& params, ApplyFrom from)
 {
     params.validate();
     const std::scoped_lock lock(m_mutex);
     m_params = params;
+    if (from == ApplyFrom::CurrentBlock) m_restart = true;
 }
 
 SamplingParams LiveParameters::current() const
@@ -89,9 +91,18 @@ SamplingParams LiveParameters::current() const
     return m_params;
 }
 
-void LiveParameters::requestRestart() { m_restart = true; }
+SamplingParams LiveParameters::forBlockStart() const
+{
+    const std::scoped_lock lock(m_mutex);
+    m_restart = false;  // the block starts with the current values anyway
+    return m_params;
+}
 
-bool LiveParameters::takeRestartRequest() const { return m_restart.exchange(false); }
+bool LiveParameters::takeRestartRequest() const
+{
+    const std::scoped_lock lock(m_mutex);
+    return std::exchange(m_restart, false);
+}
 
 std::string_view stopReasonName(StopReason reason)
 {
@@ -118,23 +129,23 @@ public:
     {
     }
 
-    GenerationFinished run(std::vector<int32_t> promptTokens)
+    // first: the values the prompt was checked with, the first block's.
+    GenerationFinished run(std::vector<int32_t> promptTokens, SamplingParams first)
     {
         m_sequence = std::move(promptTokens);
         m_result.promptTokens = static_cast<int32_t>(m_sequence.size());
-        SamplingParams params = m_live.current();
+        SamplingParams params = first;
         if (!cachePrompt(params.blockSize)) return finish(StopReason::Cancelled);
 
         for (int32_t blockIndex = 0;; ++blockIndex) {
-            if (blockIndex > 0) params = m_live.current();
-            m_live.takeRestartRequest();  // the block starts with the current values anyway
+            if (blockIndex > 0) params = m_live.forBlockStart();
             const auto blockStart = Clock::now();
             std::optional<Denoised> denoised;
             while (!denoised) {
                 const Attempt attempt = denoise(blockIndex, params);
                 if (attempt.outcome == Outcome::Cancelled) return finish(StopReason::Cancelled);
                 if (attempt.outcome == Outcome::Restart) {
-                    params = m_live.current();
+                    params = m_live.forBlockStart();
                     continue;
                 }
                 denoised = attempt.block;
@@ -380,7 +391,8 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
                                   std::stop_token stop)
 {
     options.validate();
-    live.current().validate();
+    // One snapshot for the checks below and the first block.
+    const SamplingParams first = live.forBlockStart();
     const ModelConfig& config = m_model.config();
     if (prompt.empty()) throw Error("the prompt is empty: give the model some text to continue");
 
@@ -390,7 +402,7 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
     std::vector<int32_t> promptIds =
         options.promptHasSpecialTokens ? tokenizer.encodeWithSpecialTokens(prompt) : tokenizer.encode(prompt);
     if (promptIds.empty()) throw Error("the prompt has no tokens: the tokenizer keeps nothing of it");
-    const auto room = static_cast<size_t>(config.contextLength - std::min(live.current().blockSize, config.contextLength));
+    const auto room = static_cast<size_t>(config.contextLength - std::min(first.blockSize, config.contextLength));
     if (options.keepPromptTail && promptIds.size() + 1 > room)
         promptIds.erase(promptIds.begin(), promptIds.end() - static_cast<std::ptrdiff_t>(std::max<size_t>(room, 2) - 1));
     tokens.insert(tokens.end(), promptIds.begin(), promptIds.end());
@@ -398,7 +410,7 @@ GenerationFinished Generator::run(std::string_view prompt, const LiveParameters&
         throw Error("the prompt is " + std::to_string(tokens.size()) + (config.prependBos ? " tokens (with BOS)" : " tokens") +
                     " but the model's context holds " +
                     std::to_string(config.contextLength) + "; shorten the prompt");
-    return GenerationRun(m_model, live, options, observer, std::move(stop)).run(std::move(tokens));
+    return GenerationRun(m_model, live, options, observer, std::move(stop)).run(std::move(tokens), first);
 }
 
 } // namespace bd3

@@ -199,12 +199,12 @@ TEST_F(GenerationFaults, StormOfParameterChangesDuringOneGeneration)
             p.temperature = std::uniform_real_distribution<double>(-0.2, 3.0)(random);
             p.topP = std::uniform_real_distribution<double>(0.0, 1.1)(random);
             try {
-                live.set(p);
+                live.set(p, random() % 7 == 0 ? LiveParameters::ApplyFrom::CurrentBlock
+                                               : LiveParameters::ApplyFrom::NextBlock);
                 ++applied;
             } catch (const Error&) {
                 ++refused;  // out-of-range values are refused and change nothing
             }
-            if (random() % 7 == 0) live.requestRestart();
             std::this_thread::sleep_for(std::chrono::microseconds(200));
         }
         // However fast the machine, the last values are seen to work: two

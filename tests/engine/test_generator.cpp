@@ -148,8 +148,7 @@ TEST_F(GeneratorTest, RestartAppliesParametersToTheCurrentBlock)
         if (s.block == 1 && s.step == 0 && r.started.back().params.blockSize == 4) {
             SamplingParams changed = params;
             changed.blockSize = 8;
-            live.set(changed);
-            live.requestRestart();
+            live.set(changed, LiveParameters::ApplyFrom::CurrentBlock);
         }
     };
     Generator(*s_model).run("restart", live, options(5, 24), r);
@@ -160,6 +159,37 @@ TEST_F(GeneratorTest, RestartAppliesParametersToTheCurrentBlock)
     EXPECT_EQ(r.started[2].params.blockSize, 8);
     EXPECT_EQ(r.started[2].startPosition, r.started[1].startPosition);
     EXPECT_EQ(r.committed[1].tokens.size(), 8U);
+}
+
+TEST(LiveParametersTest, AChangeMadeAsABlockStartsIsInThatBlockOrRestartsIt)
+{
+    SamplingParams first;
+    first.blockSize = 4;
+    LiveParameters live(first);
+    SamplingParams second = first;
+    second.blockSize = 8;
+
+    // Asked before the block starts: the block starts with it, and nothing is
+    // left to restart.
+    live.set(second, LiveParameters::ApplyFrom::CurrentBlock);
+    EXPECT_EQ(live.forBlockStart().blockSize, 8);
+    EXPECT_FALSE(live.takeRestartRequest());
+
+    // Asked after: the running block starts over, with it.
+    SamplingParams third = first;
+    third.blockSize = 16;
+    live.set(third, LiveParameters::ApplyFrom::CurrentBlock);
+    EXPECT_TRUE(live.takeRestartRequest());
+    EXPECT_EQ(live.forBlockStart().blockSize, 16);
+
+    // For the next block only: no restart, and a refused value changes nothing.
+    live.set(first);
+    EXPECT_FALSE(live.takeRestartRequest());
+    SamplingParams invalid = first;
+    invalid.steps = 0;
+    EXPECT_THROW(live.set(invalid, LiveParameters::ApplyFrom::CurrentBlock), Error);
+    EXPECT_FALSE(live.takeRestartRequest());
+    EXPECT_EQ(live.current().blockSize, 4);
 }
 
 TEST_F(GeneratorTest, TokenTextsMakeUpTheBlockText)

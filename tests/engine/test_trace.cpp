@@ -1,12 +1,20 @@
 // The trace document holds the whole event stream: replaying its reveals over
-// each block's initial tokens gives the committed tokens.
+// each block's initial tokens gives the committed tokens. The sampling
+// parameters' codec, which traces, sessions and settings share, keeps every
+// value.
 #include "test_support.hpp"
 
+#include "bd3/error.hpp"
 #include "bd3/generator.hpp"
 #include "bd3/model.hpp"
+#include "bd3/parameters_json.hpp"
 #include "bd3/trace.hpp"
 
 #include <gtest/gtest.h>
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
 
 namespace bd3 {
 namespace {
@@ -56,6 +64,70 @@ TEST(Trace, ReplayingTheRevealsGivesTheCommittedBlocks)
     }
     EXPECT_EQ(nfe, result.nfe);
     EXPECT_EQ(text, result.text);
+}
+
+TEST(SamplingParamsJson, EveryValueComesBack)
+{
+    SamplingParams p;
+    p.blockSize = 16;
+    p.steps = 7;
+    p.schedule = {ScheduleKind::Cosine, 0.5, 2.5};
+    p.sampler = SamplerKind::Threshold;
+    p.confidence = ConfidenceMeasure::NegativeEntropy;
+    p.threshold = 0.75;
+    p.subBlockSize = 4;
+    p.temperature = 0.6;
+    p.topK = 20;
+    p.topP = 0.95;
+    p.topAlternatives = 3;
+    const SamplingParams back = parseSamplingParams(samplingParamsJson(p), "session");
+    EXPECT_EQ(back.blockSize, 16);
+    EXPECT_EQ(back.steps, 7);
+    EXPECT_EQ(back.schedule.kind, ScheduleKind::Cosine);
+    EXPECT_EQ(back.schedule.beta, 0.5);
+    EXPECT_EQ(back.schedule.omega, 2.5);
+    EXPECT_EQ(back.sampler, SamplerKind::Threshold);
+    EXPECT_EQ(back.confidence, ConfidenceMeasure::NegativeEntropy);
+    EXPECT_EQ(back.threshold, 0.75);
+    EXPECT_EQ(back.subBlockSize, 4);
+    EXPECT_EQ(back.temperature, 0.6);
+    EXPECT_EQ(back.topK, 20);
+    EXPECT_EQ(back.topP, 0.95);
+    EXPECT_EQ(back.topAlternatives, 3);
+}
+
+TEST(SamplingParamsJson, KeysAddedLaterDefaultAndOthersAreIgnored)
+{
+    nlohmann::json object = nlohmann::json::parse(samplingParamsJson(SamplingParams{}));
+    for (const char* added : {"sub_block_size", "top_k", "top_alternatives"}) object.erase(added);
+    object["seed"] = 42;  // a session's own key beside them
+    const SamplingParams back = parseSamplingParams(object.dump(), "session");
+    EXPECT_EQ(back.topK, 0);
+    EXPECT_EQ(back.subBlockSize, 0);
+    EXPECT_EQ(back.topAlternatives, 0);
+}
+
+TEST(SamplingParamsJson, ABadValueIsNamed)
+{
+    const auto problem = [](const std::function<void(nlohmann::json&)>& damage) {
+        nlohmann::json object = nlohmann::json::parse(samplingParamsJson(SamplingParams{}));
+        damage(object);
+        try {
+            parseSamplingParams(object.dump(), "session");
+        } catch (const Error& error) {
+            return std::string(error.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(problem([](nlohmann::json& o) { o.erase("steps"); }), "session: parameters: missing key \"steps\"");
+    EXPECT_EQ(problem([](nlohmann::json& o) { o["steps"] = "four"; }),
+              "session: parameters.steps: expected a whole number, found a string");
+    EXPECT_EQ(problem([](nlohmann::json& o) { o["sampler"] = "oracle"; }),
+              "session: parameters.sampler: unknown name \"oracle\"");
+    EXPECT_NE(problem([](nlohmann::json& o) { o["top_p"] = 1.5; }).find("session: parameters: "), std::string::npos);
+    EXPECT_EQ(problem([](nlohmann::json& o) { o = nlohmann::json::array(); }),
+              "session: parameters: expected an object, found an array");
+    EXPECT_THROW(parseSamplingParams("{", "session"), Error);
 }
 
 } // namespace

@@ -313,6 +313,79 @@ private Q_SLOTS:
         QCOMPARE(restored.loadOptions().threads, 1U);
         threads->setValue(threads->maximum());
     }
+
+    // The settings keep every parameter in the codec sessions and traces use,
+    // and settings written before it (camelCase keys in a group) are read
+    // and rewritten in it.
+    void parametersKeepEveryValueInSettingsAndEarlierSettingsAreRead()
+    {
+        QTemporaryDir dir;
+        bd3::SamplingParams p;
+        p.blockSize = 8;
+        p.sampler = bd3::SamplerKind::Threshold;
+        p.subBlockSize = 4;
+        p.topK = 20;
+        p.topP = 0.95;
+        p.temperature = 0.6;
+        {
+            ControlsDock dock;
+            dock.setSamplingParams(p);
+            QSettings settings(dir.filePath(QStringLiteral("now.ini")), QSettings::IniFormat);
+            dock.saveSettings(settings);
+        }
+        {
+            QSettings settings(dir.filePath(QStringLiteral("now.ini")), QSettings::IniFormat);
+            ControlsDock restored;
+            restored.restoreSettings(settings);
+            const bd3::SamplingParams back = restored.samplingParams();
+            QCOMPARE(back.blockSize, 8);
+            QCOMPARE(back.sampler, bd3::SamplerKind::Threshold);
+            QCOMPARE(back.subBlockSize, 4);
+            QCOMPARE(back.topK, 20);
+            QCOMPARE(back.topP, 0.95);
+            QCOMPARE(back.temperature, 0.6);
+            // A session's parameters are the same object.
+            ControlsDock reopened;
+            QCOMPARE(reopened.setParametersJson(restored.parametersJson()), QString());
+            QCOMPARE(reopened.samplingParams().topK, 20);
+            QCOMPARE(reopened.samplingParams().subBlockSize, 4);
+        }
+
+        const QString earlier = dir.filePath(QStringLiteral("earlier.ini"));
+        {
+            QSettings settings(earlier, QSettings::IniFormat);
+            settings.beginGroup(QStringLiteral("parameters"));
+            settings.setValue(QStringLiteral("blockSize"), 16);
+            settings.setValue(QStringLiteral("steps"), 8);
+            settings.setValue(QStringLiteral("schedule"), QStringLiteral("cosine"));
+            settings.setValue(QStringLiteral("beta"), 0.3);
+            settings.setValue(QStringLiteral("omega"), 0.8);
+            settings.setValue(QStringLiteral("sampler"), QStringLiteral("first-hitting"));
+            settings.setValue(QStringLiteral("confidence"), QStringLiteral("probability"));
+            settings.setValue(QStringLiteral("threshold"), 0.9);
+            settings.setValue(QStringLiteral("temperature"), 0.7);
+            settings.setValue(QStringLiteral("topP"), 0.9);
+            settings.setValue(QStringLiteral("topK"), 5);
+            settings.setValue(QStringLiteral("tokenLimit"), 99);
+            settings.setValue(QStringLiteral("stopAtEos"), false);
+            settings.endGroup();
+        }
+        QSettings settings(earlier, QSettings::IniFormat);
+        ControlsDock dock;
+        dock.restoreSettings(settings);
+        const bd3::SamplingParams back = dock.samplingParams();
+        QCOMPARE(back.blockSize, 16);
+        QCOMPARE(back.steps, 8);
+        QCOMPARE(back.schedule.kind, bd3::ScheduleKind::Cosine);
+        QCOMPARE(back.sampler, bd3::SamplerKind::FirstHitting);
+        QCOMPARE(back.temperature, 0.7);
+        QCOMPARE(back.topK, 5);
+        QCOMPARE(dock.generationOptions().maxNewTokens, 99);
+        QCOMPARE(dock.generationOptions().stopAtEos, false);
+        dock.saveSettings(settings);
+        QVERIFY(settings.childGroups().contains(QStringLiteral("generation")));
+        QVERIFY(!settings.childGroups().contains(QStringLiteral("parameters")));
+    }
 };
 
 QTEST_MAIN(StudioTest)

@@ -95,9 +95,9 @@ TEST_F(WorkerHandoff, LiveChangesRestartsAndStopReachTheRecordWhole)
         p.blockSize = std::uniform_int_distribution<int32_t>(1, 16)(random);
         p.steps = std::uniform_int_distribution<int32_t>(1, 8)(random);
         p.sampler = static_cast<bd3::SamplerKind>(random() % 4);
-        live.set(p);
+        live.set(p, random() % 5 == 0 ? bd3::LiveParameters::ApplyFrom::CurrentBlock
+                                       : bd3::LiveParameters::ApplyFrom::NextBlock);
         ++changes;
-        if (random() % 5 == 0) live.requestRestart();
     }
     stop.request_stop();
     worker.join();

@@ -126,11 +126,11 @@ double EngineController::stepsPerSecond() const
 QString EngineController::setParameters(const bd3::SamplingParams& params, bool restartBlock)
 {
     try {
-        m_live->set(params);
+        m_live->set(params, restartBlock ? bd3::LiveParameters::ApplyFrom::CurrentBlock
+                                         : bd3::LiveParameters::ApplyFrom::NextBlock);
     } catch (const bd3::Error& error) {
         return QString::fromStdString(error.what());
     }
-    if (restartBlock) m_live->requestRestart();
     return {};
 }
 

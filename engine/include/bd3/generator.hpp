@@ -17,20 +17,27 @@ class Model;
 // a copy at the start of every block.
 class LiveParameters {
 public:
+    // Which block a change reaches first: the next one, or the one being
+    // denoised now, which then starts over before its next forward pass.
+    enum class ApplyFrom { NextBlock, CurrentBlock };
+
     explicit LiveParameters(const SamplingParams& params);
-    void set(const SamplingParams& params);  // validates first: throws bd3::Error
+    // Validates first: throws bd3::Error and keeps the values in use.
+    void set(const SamplingParams& params, ApplyFrom from = ApplyFrom::NextBlock);
     SamplingParams current() const;
 
-    // Apply the current values to the block being denoised now: it starts
-    // over before its next forward pass instead of at the next block.
-    void requestRestart();
-    // Reads and clears the request (the generator's side).
+    // The generator's side. A block reads its values once, here, as it
+    // starts; that also answers any request to start the current block over,
+    // in the same step under the same lock, so a change made as a block starts
+    // is either in that block or restarts it, never lost.
+    SamplingParams forBlockStart() const;
+    // Reads and clears a request to start the current block over.
     bool takeRestartRequest() const;
 
 private:
     mutable std::mutex m_mutex;
     SamplingParams m_params;
-    mutable std::atomic<bool> m_restart{false};
+    mutable bool m_restart = false;
 };
 
 class Generator {

@@ -3,6 +3,8 @@
 #include "bd3/error.hpp"
 #include "bd3/model.hpp"
 
+#include "parameters_json_object.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -10,23 +12,6 @@
 namespace bd3 {
 
 namespace {
-
-nlohmann::json paramsJson(const SamplingParams& p)
-{
-    return {
-        {"block_size", p.blockSize},
-        {"steps", p.steps},
-        {"schedule", scheduleName(p.schedule.kind)},
-        {"beta", p.schedule.beta},
-        {"omega", p.schedule.omega},
-        {"sampler", samplerName(p.sampler)},
-        {"confidence", confidenceName(p.confidence)},
-        {"threshold", p.threshold},
-        {"temperature", p.temperature},
-        {"top_p", p.topP},
-        {"top_alternatives", p.topAlternatives},
-    };
-}
 
 nlohmann::json stepJson(const StepDone& step)
 {
@@ -93,7 +78,7 @@ std::string TraceRecorder::toJson() const
                                 {"length", b.started.length},
                                 {"clean_prefix", b.started.cleanPrefix},
                                 {"initial_tokens", b.started.tokens},
-                                {"params", paramsJson(b.started.params)},
+                                {"params", samplingParamsObject(b.started.params)},
                                 {"steps", steps},
                                 {"committed", nullptr}};
         if (b.isCommitted)
