@@ -298,10 +298,6 @@
         </translation>
     </message>
     <message>
-        <source>The parameters name an unknown schedule, sampler or confidence measure.</source>
-        <translation>参数中含有未知的调度、采样器或置信度度量。</translation>
-    </message>
-    <message>
         <source>The parameters are not valid: %1</source>
         <translation>参数无效：%1</translation>
     </message>
