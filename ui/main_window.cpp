@@ -66,8 +66,8 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent)
     writing->setObjectName(QStringLiteral("writingSplitter"));
     writing->addWidget(m_editor);
     writing->addWidget(m_conversation);
-    writing->setStretchFactor(0, 3);
-    writing->setStretchFactor(1, 2);
+    writing->setStretchFactor(0, 1);
+    writing->setStretchFactor(1, 1);
     m_conversation->hide();
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(writing);
@@ -302,7 +302,7 @@ void MainWindow::createMenus()
         auto* writing = findChild<QSplitter*>(QStringLiteral("writingSplitter"));
         if (on && writing->sizes().value(1) < m_conversation->minimumSizeHint().width()) {
             const int total = writing->width();
-            writing->setSizes({total * 3 / 5, total * 2 / 5});
+            writing->setSizes({total / 2, total - total / 2});
         }
     });
     connect(m_controller, &EngineController::modelLoaded, conversation,

@@ -16,6 +16,7 @@
 #include "teaching/pace_control.hpp"
 #include "views/unmasking_view.hpp"
 #include "editor/writing_editor.hpp"
+#include "walkthrough_shot.hpp"
 
 #include <QAction>
 #include <QCheckBox>
@@ -118,6 +119,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_window->unmaskingView()->displayedBlock(), m_window->record()->blockCount() - 1);
         QCOMPARE(m_window->editor()->toPlainText(), QStringLiteral("My draft."));
         QVERIFY(panel->transcript()->toPlainText().contains(QStringLiteral("What is a block diffusion model?")));
+        walkthroughShot(QStringLiteral("1-chat-turn"));
 
         // Regenerate writes the last reply again: still one exchange.
         QSignalSpy again(m_window->controller(), &EngineController::generationFinished);
@@ -204,6 +206,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(60000));
         QDialog* review = assistant->reviewDialog();
         QVERIFY(review && review->isVisible());
+        walkthroughShot(QStringLiteral("2-rewrite-selection"));
         QCOMPARE(review->findChild<QPlainTextEdit*>(QStringLiteral("originalText"))->toPlainText(),
                  QStringLiteral("It was warm there."));
         QCOMPARE(assistant->proposal(),
@@ -250,13 +253,13 @@ private Q_SLOTS:
     {
         open(tinyModel);
         PaceControl* pace = m_window->paceControl();
-        pace->setStepsPerSecond(4);
-        QCOMPARE(m_window->controller()->stepsPerSecond(), 4.0);
+        pace->setStepsPerSecond(2);
+        QCOMPARE(m_window->controller()->stepsPerSecond(), 2.0);
         QSignalSpy finished(m_window->controller(), &EngineController::generationFinished);
         int checkedSteps = 0;
         QString mismatch;
         connect(m_window->record(), &GenerationRecord::stepAdded, this, [&] {
-            // Before the next step is let through (250 ms on), every view
+            // Before the next step is let through (500 ms on), every view
             // has caught up with the step just taken.
             const int block = m_window->record()->blockCount() - 1;
             const int steps = static_cast<int>(m_window->record()->block(block).steps.size());
@@ -274,7 +277,7 @@ private Q_SLOTS:
                                    .arg(m_window->unmaskingView()->displayedBlock()).arg(m_window->unmaskingView()->displayedSteps())
                                    .arg(m_window->timelineView()->shownBlock()).arg(m_window->plotsPanel()->shownBlock())
                                    .arg(plotted);
-                ++checkedSteps;
+                if (++checkedSteps == 6) walkthroughShot(QStringLiteral("4-paced-run"));
             });
         });
         m_window->editor()->setPlainText(QStringLiteral("Watch this"));
@@ -284,9 +287,9 @@ private Q_SLOTS:
         m_window->actions()->generate->trigger();
         QVERIFY(m_window->controller()->isGenerating());
         QVERIFY2(finished.wait(60000), qPrintable(QStringLiteral("%1 blocks, %2 checked, %3").arg(m_window->record()->blockCount()).arg(checkedSteps).arg(mismatch)));
-        // Two blocks of four steps, a quarter second apart at the least.
-        QVERIFY2(clock.elapsed() >= 7 * 250 - 50, qPrintable(QString::number(clock.elapsed())));
-        QTest::qWait(250);
+        // Two blocks of four steps, half a second apart at the least.
+        QVERIFY2(clock.elapsed() >= 7 * 500 - 50, qPrintable(QString::number(clock.elapsed())));
+        QTest::qWait(500);
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         QVERIFY(checkedSteps > 0);
     }

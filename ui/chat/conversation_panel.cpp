@@ -3,6 +3,7 @@
 #include "bd3/error.hpp"
 
 #include <QCheckBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -47,14 +48,20 @@ ConversationPanel::ConversationPanel(QWidget* parent)
     m_new->setObjectName(QStringLiteral("newConversationButton"));
     m_new->setToolTip(tr("Start a new conversation"));
 
+    // Narrow enough to sit beside the editor between the docks.
+    auto* system = new QHBoxLayout;
+    system->addWidget(m_system, 1);
+    system->addWidget(m_thinking);
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_thinking);
+    buttons->addWidget(m_new);
+    buttons->addWidget(m_regenerate);
     buttons->addStretch();
-    for (QPushButton* button : {m_new, m_regenerate, m_stop, m_send}) buttons->addWidget(button);
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_send);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_notice);
-    layout->addWidget(m_system);
+    layout->addLayout(system);
     layout->addWidget(m_transcript, 1);
     layout->addWidget(m_message);
     layout->addLayout(buttons);
@@ -84,7 +91,10 @@ void ConversationPanel::setChatTemplate(std::shared_ptr<const bd3::ChatTemplate>
     m_unfolded.clear();
     m_thinking->setEnabled(m_chat && m_chat->hasThinkingSwitch());
     if (!m_chat) m_thinking->setChecked(false);
-    if (m_chat) m_notice->setText(tr("Chat in the model's own format (%1).").arg(QString::fromStdString(m_chat->origin())));
+    // The file's name here, its whole path in the tooltip.
+    const QString origin = m_chat ? QString::fromStdString(m_chat->origin()) : QString();
+    m_notice->setToolTip(origin);
+    if (m_chat) m_notice->setText(tr("Chat in the model's own format (%1).").arg(QFileInfo(origin).fileName()));
     else if (!problem.isEmpty()) m_notice->setText(tr("The model's chat template cannot be used: %1").arg(problem));
     else m_notice->setText(tr("This model has no chat template: it continues the text in the editor."));
     render();
