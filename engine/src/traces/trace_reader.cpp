@@ -24,6 +24,22 @@ using nlohmann::json;
 
 const JsonFields kTrace("trace");
 
+// Held as floats: a value a float cannot hold would be written back as null.
+float probability(const json& value, const std::string& path)
+{
+    const double p = kTrace.number(value, path);
+    if (!(p >= 0.0 && p <= 1.0)) kTrace.fail(path, quoteJson(value) + " is not a probability in [0, 1]");
+    return static_cast<float>(p);
+}
+
+float entropy(const json& value, const std::string& path)
+{
+    const double h = kTrace.number(value, path);
+    if (!(h >= 0.0 && h <= std::numeric_limits<float>::max()))
+        kTrace.fail(path, quoteJson(value) + " is not an entropy a float holds (at least 0)");
+    return static_cast<float>(h);
+}
+
 std::vector<int32_t> tokenList(const json& parent, const std::string& path, const char* key)
 {
     const json& values = kTrace.array(parent, path, key);
@@ -59,8 +75,8 @@ StepDone readStep(const json& step, const std::string& path, const BlockStarted&
                                                                     " is outside the block of " +
                                                                     std::to_string(block.length) + " tokens");
         reveal.token = kTrace.int32(value, revealPath, "token");
-        reveal.probability = static_cast<float>(kTrace.number(value, revealPath, "probability"));
-        reveal.entropy = static_cast<float>(kTrace.number(value, revealPath, "entropy"));
+        reveal.probability = probability(kTrace.member(value, revealPath, "probability"), JsonFields::join(revealPath, "probability"));
+        reveal.entropy = entropy(kTrace.member(value, revealPath, "entropy"), JsonFields::join(revealPath, "entropy"));
         const json& alternatives = kTrace.array(value, revealPath, "alternatives");
         for (size_t a = 0; a < alternatives.size(); ++a) {
             const std::string altPath = JsonFields::join(revealPath, "alternatives") + "[" + std::to_string(a) + "]";
@@ -69,7 +85,7 @@ StepDone readStep(const json& step, const std::string& path, const BlockStarted&
             Alternative alternative;
             alternative.token =
                 static_cast<int32_t>(kTrace.integer(pair[0], altPath + "[0]", 0, std::numeric_limits<int32_t>::max()));
-            alternative.probability = static_cast<float>(kTrace.number(pair[1], altPath + "[1]"));
+            alternative.probability = probability(pair[1], altPath + "[1]");
             reveal.alternatives.push_back(alternative);
         }
         done.reveals.push_back(std::move(reveal));
