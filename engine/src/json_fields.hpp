@@ -32,11 +32,14 @@ public:
     int64_t integer(const json& value, const std::string& path, int64_t minimum, int64_t maximum) const;
     int32_t int32(const json& parent, const std::string& path, const char* key, int64_t minimum = 0) const;
 
-    // A name (of a schedule, a sampler) that parsed to value, or the error.
-    template <typename T>
-    T named(std::optional<T> value, const std::string& path, const std::string& name) const
+    // The string at key, a name (of a schedule, a sampler) that fromName
+    // turns into its value, or the error naming it.
+    template <typename FromName>
+    auto named(const json& parent, const std::string& path, const char* key, FromName fromName) const
     {
-        if (!value) fail(path, "unknown name \"" + name + "\"");
+        const std::string name = string(parent, path, key);
+        const auto value = fromName(name);
+        if (!value) fail(join(path, key), "unknown name \"" + name + "\"");
         return *value;
     }
 

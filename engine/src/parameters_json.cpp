@@ -45,14 +45,11 @@ SamplingParams samplingParamsFromObject(const nlohmann::json& p, const JsonField
     SamplingParams params;
     params.blockSize = fields.int32(p, path, "block_size", 1);
     params.steps = fields.int32(p, path, "steps", 1);
-    const std::string schedule = fields.string(p, path, "schedule");
-    params.schedule.kind = fields.named(scheduleFromName(schedule), JsonFields::join(path, "schedule"), schedule);
+    params.schedule.kind = fields.named(p, path, "schedule", scheduleFromName);
     params.schedule.beta = fields.number(p, path, "beta");
     params.schedule.omega = fields.number(p, path, "omega");
-    const std::string sampler = fields.string(p, path, "sampler");
-    params.sampler = fields.named(samplerFromName(sampler), JsonFields::join(path, "sampler"), sampler);
-    const std::string confidence = fields.string(p, path, "confidence");
-    params.confidence = fields.named(confidenceFromName(confidence), JsonFields::join(path, "confidence"), confidence);
+    params.sampler = fields.named(p, path, "sampler", samplerFromName);
+    params.confidence = fields.named(p, path, "confidence", confidenceFromName);
     params.threshold = fields.number(p, path, "threshold");
     params.subBlockSize = optionalInt32(p, fields, path, "sub_block_size", defaults.subBlockSize);
     params.temperature = fields.number(p, path, "temperature");

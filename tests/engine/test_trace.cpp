@@ -64,6 +64,28 @@ TEST(Trace, ReplayingTheRevealsGivesTheCommittedBlocks)
     }
     EXPECT_EQ(nfe, result.nfe);
     EXPECT_EQ(text, result.text);
+
+    // What is read is held as floats: a probability or entropy no float
+    // holds is refused by name, never read as infinity and written back as null.
+    EXPECT_NO_THROW(parseTrace(doc.dump()));
+    for (const auto& [damage, message] :
+         std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>>{
+             {[](nlohmann::json& d) { d["blocks"][0]["steps"][0]["reveals"][0]["alternatives"][0][1] = 5e49; },
+              "trace: blocks[0].steps[0].reveals[0].alternatives[0][1]: 5e+49 is not a probability in [0, 1]"},
+             {[](nlohmann::json& d) { d["blocks"][0]["steps"][0]["reveals"][0]["probability"] = -0.5; },
+              "trace: blocks[0].steps[0].reveals[0].probability: -0.5 is not a probability in [0, 1]"},
+             {[](nlohmann::json& d) { d["blocks"][0]["steps"][0]["reveals"][0]["entropy"] = 1e300; },
+              "trace: blocks[0].steps[0].reveals[0].entropy: 1e+300 is not an entropy a float holds (at least 0)"}}) {
+        nlohmann::json damaged = doc;
+        damage(damaged);
+        std::string what = "accepted";
+        try {
+            parseTrace(damaged.dump());
+        } catch (const Error& error) {
+            what = error.what();
+        }
+        EXPECT_EQ(what, message);
+    }
 }
 
 TEST(SamplingParamsJson, EveryValueComesBack)

@@ -75,7 +75,8 @@ StepDone readStep(const json& step, const std::string& path, const BlockStarted&
                                                                     " is outside the block of " +
                                                                     std::to_string(block.length) + " tokens");
         reveal.token = kTrace.int32(value, revealPath, "token");
-        reveal.probability = probability(kTrace.member(value, revealPath, "probability"), JsonFields::join(revealPath, "probability"));
+        reveal.probability =
+            probability(kTrace.member(value, revealPath, "probability"), JsonFields::join(revealPath, "probability"));
         reveal.entropy = entropy(kTrace.member(value, revealPath, "entropy"), JsonFields::join(revealPath, "entropy"));
         const json& alternatives = kTrace.array(value, revealPath, "alternatives");
         for (size_t a = 0; a < alternatives.size(); ++a) {
@@ -190,8 +191,7 @@ Trace parseTrace(std::string_view text)
         if (!finished.is_object())
             kTrace.fail("finished", "expected an object or null, found " + JsonFields::kindOf(finished));
         GenerationFinished end;
-        const std::string reason = kTrace.string(finished, "finished", "reason");
-        end.reason = kTrace.named(stopReasonFromName(reason), "finished.reason", reason);
+        end.reason = kTrace.named(finished, "finished", "reason", stopReasonFromName);
         end.promptTokens = kTrace.int32(finished, "finished", "prompt_tokens");
         end.newTokens = kTrace.int32(finished, "finished", "new_tokens");
         end.blocks = kTrace.int32(finished, "finished", "blocks");
